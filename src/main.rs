@@ -1,0 +1,240 @@
+//! The `plumb` command line.
+#![forbid(unsafe_code)]
+
+mod explain;
+mod render;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use miette::{Diagnostic as MietteDiagnostic, IntoDiagnostic, Result};
+use plumb_compiler::{Level, SourceMap};
+
+const EXAMPLES: &str = "\
+Examples:
+  plumb lint policies/                 check every .plumb file under policies/
+  plumb lint --format json rules.plumb  diagnostics as JSON, for editors and CI
+  plumb explain E0403                  what a diagnostic code means and how to fix it
+
+Exit codes:
+  0  no errors (warnings may have been printed)
+  1  at least one error-level diagnostic
+  2  usage error, or a file could not be read";
+
+#[derive(Parser)]
+#[command(
+    name = "plumb",
+    version,
+    about = "Policy-as-code for infrastructure compliance and drift",
+    after_help = EXAMPLES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check rule files without evaluating them.
+    #[command(after_help = EXAMPLES)]
+    Lint {
+        /// Files or directories; directories are searched for `*.plumb` files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// When to use colors in text output (`NO_COLOR` turns them off in `auto`).
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Print the long explanation of a diagnostic code, e.g. `plumb explain E0403`.
+    Explain {
+        /// A code such as `E0403`, or its name such as `unknown-control`.
+        code: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, thiserror::Error, MietteDiagnostic)]
+enum CliError {
+    #[error("cannot read `{path}`")]
+    #[diagnostic(code(plumb::io))]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("no `.plumb` files found in {paths}")]
+    #[diagnostic(
+        code(plumb::no_input),
+        help("pass rule files or directories that contain them")
+    )]
+    NoInput { paths: String },
+    #[error("unknown diagnostic code `{0}`")]
+    #[diagnostic(
+        code(plumb::unknown_code),
+        help("codes look like E0403 or W0001; docs/diagnostics.md lists them all")
+    )]
+    UnknownCode(String),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Lint {
+            paths,
+            format,
+            color,
+        } => lint(&paths, format, color),
+        Command::Explain { code } => explain::run(&code),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn lint(paths: &[PathBuf], format: Format, color: ColorChoice) -> Result<ExitCode> {
+    let files = collect(paths)?;
+    if files.is_empty() {
+        let paths = paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(CliError::NoInput { paths }.into());
+    }
+    let mut sources = SourceMap::new();
+    for path in &files {
+        let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        sources.add_bytes(path.display().to_string(), bytes);
+    }
+    let analysis = plumb_compiler::analyze(&sources);
+    let summary = render::Summary {
+        files: sources.len(),
+        errors: analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count(),
+        warnings: analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .count(),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            render::json(&mut out, &sources, &analysis.diagnostics, &summary).into_diagnostic()?
+        }
+        Format::Text => {
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            for d in &analysis.diagnostics {
+                render::text(&mut out, &sources, d, color).into_diagnostic()?;
+            }
+            writeln!(out, "{}", summary_line(&summary)).into_diagnostic()?;
+        }
+    }
+    out.flush().into_diagnostic()?;
+    Ok(if summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn summary_line(s: &render::Summary) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}, {} checked",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.files, "file")
+    )
+}
+
+/// The files to lint: explicit files as given, directories searched
+/// recursively for `*.plumb`, in a stable order.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let read = |source| CliError::Read {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<_>>()
+        .map_err(read)?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "plumb") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
