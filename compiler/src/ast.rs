@@ -214,6 +214,9 @@ pub struct FnDecl {
     pub doc: Option<String>,
     pub name: Ident,
     pub params: Vec<Ident>,
+    /// False when the parameter list itself was broken: calls are then
+    /// not checked for arity.
+    pub arity_known: bool,
     pub body: Expr,
     pub span: Span,
 }

@@ -81,7 +81,11 @@ rule b on y { severity low controls nist.CM-66 require true == attributes.z }
     let got: Vec<Code> = codes(src);
     assert_eq!(
         got,
-        vec![Code::UnknownSeverity, Code::InvalidCharacter, Code::UnknownControl]
+        vec![
+            Code::UnknownSeverity,
+            Code::InvalidCharacter,
+            Code::UnknownControl
+        ]
     );
 }
 
@@ -108,13 +112,18 @@ rule b on y {
 ";
     assert_eq!(
         positions(src),
-        vec![(Code::UnclosedDelimiter, 1, 13), (Code::UnknownSeverity, 7, 12)]
+        vec![
+            (Code::UnclosedDelimiter, 1, 13),
+            (Code::UnknownSeverity, 7, 12)
+        ]
     );
 }
 
 #[test]
 fn unknown_control_suggests_the_closest_one() {
-    let (_, diags) = lint(&format!("{HEADER}  controls nist.CM-66\n  require attributes.x == 1\n}}\n"));
+    let (_, diags) = lint(&format!(
+        "{HEADER}  controls nist.CM-66\n  require attributes.x == 1\n}}\n"
+    ));
     let d = diags
         .iter()
         .find(|d| d.code == Code::UnknownControl)
@@ -153,8 +162,14 @@ fn withdrawn_and_statement_part_controls_are_specific_errors() {
         format!("rule r on t {{\n  severity low\n  controls {c}\n  require attributes.x == 1\n}}\n")
     };
     assert_eq!(codes(&src("nist.AC-3(1)")), vec![Code::WithdrawnControl]);
-    assert_eq!(codes(&src("nist.AC-2(3)(a)")), vec![Code::ControlStatementPart]);
-    assert_eq!(codes(&src("nist.CM-6, nist.cm-6")), vec![Code::DuplicateControl]);
+    assert_eq!(
+        codes(&src("nist.AC-2(3)(a)")),
+        vec![Code::ControlStatementPart]
+    );
+    assert_eq!(
+        codes(&src("nist.CM-6, nist.cm-6")),
+        vec![Code::DuplicateControl]
+    );
     assert_eq!(codes(&src("nst.CM-6")), vec![Code::UnknownFramework]);
 }
 
@@ -162,9 +177,18 @@ fn withdrawn_and_statement_part_controls_are_specific_errors() {
 fn names_functions_and_arity() {
     let src = |req: &str| format!("{HEADER}  require {req}\n}}\n");
     assert_eq!(codes(&src("atributes.x == 1")), vec![Code::UnknownName]);
-    assert_eq!(codes(&src("lowr(name) == \"x\"")), vec![Code::UnknownFunction]);
-    assert_eq!(codes(&src("lower(name, 1) == \"x\"")), vec![Code::WrongArity]);
-    assert_eq!(codes(&src("all(attributes.x, 1)")), vec![Code::ExpectedLambda]);
+    assert_eq!(
+        codes(&src("lowr(name) == \"x\"")),
+        vec![Code::UnknownFunction]
+    );
+    assert_eq!(
+        codes(&src("lower(name, 1) == \"x\"")),
+        vec![Code::WrongArity]
+    );
+    assert_eq!(
+        codes(&src("all(attributes.x, 1)")),
+        vec![Code::ExpectedLambda]
+    );
     assert_eq!(
         codes(&src("all(attributes.x, (a, b) => a == b)")),
         vec![Code::WrongArity]
@@ -199,7 +223,8 @@ rule r on t {
 }
 ";
     assert_eq!(codes(src), vec![Code::DefinitionCycle]);
-    let recursive = "fn f(x) = f(x)\nrule r on t {\n severity low\n controls nist.CM-6\n require f(1)\n}\n";
+    let recursive =
+        "fn f(x) = f(x)\nrule r on t {\n severity low\n controls nist.CM-6\n require f(1)\n}\n";
     assert_eq!(codes(recursive), vec![Code::DefinitionCycle]);
 }
 
@@ -214,7 +239,9 @@ fn metadata_clauses() {
         vec![Code::MissingRequire]
     );
     assert_eq!(
-        codes("rule r on t {\n  severity low\n  severity high\n  controls nist.CM-6\n  require attributes.x == 1\n}\n"),
+        codes(
+            "rule r on t {\n  severity low\n  severity high\n  controls nist.CM-6\n  require attributes.x == 1\n}\n"
+        ),
         vec![Code::DuplicateClause]
     );
     assert_eq!(
@@ -222,7 +249,9 @@ fn metadata_clauses() {
         vec![Code::MissingPaths]
     );
     assert_eq!(
-        codes("drift d on t {\n  severity low\n  controls nist.CM-6\n  paths encrypted\n  response sometimes\n}\n"),
+        codes(
+            "drift d on t {\n  severity low\n  controls nist.CM-6\n  paths encrypted\n  response sometimes\n}\n"
+        ),
         vec![Code::UnknownResponse]
     );
     assert_eq!(
@@ -239,14 +268,19 @@ fn warnings() {
         vec![Code::UnusedLet]
     );
     assert_eq!(
-        codes(&src("  when type == \"aws_instance\"\n  require attributes.x == 1")),
+        codes(&src(
+            "  when type == \"aws_instance\"\n  require attributes.x == 1"
+        )),
         vec![Code::GuardNeverHolds]
     );
     assert_eq!(
         codes(&src("  when 1 > 2\n  require attributes.x == 1")),
         vec![Code::GuardNeverHolds]
     );
-    assert_eq!(codes(&src("  require 1 < 2")), vec![Code::RequireAlwaysHolds]);
+    assert_eq!(
+        codes(&src("  require 1 < 2")),
+        vec![Code::RequireAlwaysHolds]
+    );
     assert_eq!(
         codes(&src("  require any(attributes.x, id => id == 1)")),
         vec![Code::ShadowedName]
@@ -286,19 +320,27 @@ fn imports_resolve_across_files() {
 fn tests_name_real_rules_and_valid_expectations() {
     let rule = "rule r on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
     assert_eq!(
-        codes(&format!("{rule}test r {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }} expect pass\n}}\n")),
+        codes(&format!(
+            "{rule}test r {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }} expect pass\n}}\n"
+        )),
         vec![]
     );
     assert_eq!(
-        codes(&format!("{rule}test q {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }} expect pass\n}}\n")),
+        codes(&format!(
+            "{rule}test q {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }} expect pass\n}}\n"
+        )),
         vec![Code::UnknownRule]
     );
     assert_eq!(
-        codes(&format!("{rule}test r {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }} expect passes\n}}\n")),
+        codes(&format!(
+            "{rule}test r {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }} expect passes\n}}\n"
+        )),
         vec![Code::InvalidExpectation]
     );
     assert_eq!(
-        codes(&format!("{rule}test r {{\n  resource aws_instance \"a\" {{ x: 1 }} expect fail\n}}\n")),
+        codes(&format!(
+            "{rule}test r {{\n  resource aws_instance \"a\" {{ x: 1 }} expect fail\n}}\n"
+        )),
         vec![Code::FixtureNotSelected]
     );
 }

@@ -7,6 +7,8 @@
 //! tracked only as far as literals and built-in results make them certain;
 //! a type error is reported only when it is certain.
 
+use std::collections::HashMap;
+
 use plumb_stdlib::builtins::{self, Param, Ty};
 
 use super::{Checker, Node, RESOURCE_NAMES, ValueKind, diag};
@@ -69,8 +71,21 @@ enum Resolved {
 impl Checker<'_> {
     /// Adds a local, warning when it hides another name.
     pub(crate) fn bind(&mut self, scope: &mut Scope<'_>, ident: &Ident, kind: LocalKind) {
+        let visible = scope.locals.len();
+        self.bind_hiding(scope, ident, kind, visible);
+    }
+
+    /// Adds a local; only the first `visible` locals can be hidden by it.
+    fn bind_hiding(
+        &mut self,
+        scope: &mut Scope<'_>,
+        ident: &Ident,
+        kind: LocalKind,
+        visible: usize,
+    ) {
         let name = ident.name.as_str();
-        let hidden = if let Some(l) = scope.locals.iter().rev().find(|l| l.name == name) {
+        let outer = scope.locals.get(..visible).unwrap_or_default();
+        let hidden = if let Some(l) = outer.iter().rev().find(|l| l.name == name) {
             Some((format!("an outer `{name}`"), Some(l.span)))
         } else if let Some(def) = self
             .packages
@@ -99,6 +114,35 @@ impl Checker<'_> {
             kind,
             used: false,
         });
+    }
+
+    /// Binds a parameter list. A name declared twice is one mistake, however
+    /// many copies follow: it is reported at the first repeat, and repeats
+    /// are not also reported as hiding anything. Linear in the list's length.
+    pub(crate) fn bind_params(&mut self, scope: &mut Scope<'_>, params: &[Ident]) {
+        let mut seen: HashMap<&str, Span> = HashMap::with_capacity(params.len());
+        let mut reported = false;
+        // Siblings never hide each other (a repeat is its own error).
+        let outer = scope.locals.len();
+        for p in params {
+            if let Some(first) = seen.get(p.name.as_str()) {
+                if !reported {
+                    reported = true;
+                    self.diags.push(diag::duplicate_parameter(
+                        scope.file, p.span, &p.name, *first,
+                    ));
+                }
+                scope.locals.push(Local {
+                    name: p.name.clone(),
+                    span: p.span,
+                    kind: LocalKind::Param,
+                    used: true,
+                });
+                continue;
+            }
+            seen.insert(&p.name, p.span);
+            self.bind_hiding(scope, p, LocalKind::Param, outer);
+        }
     }
 
     fn resolve(&mut self, scope: &mut Scope<'_>, name: &str) -> Resolved {
@@ -594,8 +638,16 @@ impl Checker<'_> {
         }
     }
 
-    fn fn_call(&mut self, scope: &mut Scope<'_>, name: &Ident, arity: usize, args: &[Expr]) {
-        if args.len() != arity {
+    fn fn_call(
+        &mut self,
+        scope: &mut Scope<'_>,
+        name: &Ident,
+        arity: Option<usize>,
+        args: &[Expr],
+    ) {
+        if let Some(arity) = arity
+            && args.len() != arity
+        {
             let expected = plural(arity, "argument");
             self.diags.push(diag::wrong_arity(
                 scope.file,
@@ -642,16 +694,7 @@ impl Checker<'_> {
                             ));
                         }
                         let mark = scope.locals.len();
-                        let mut seen: Vec<&Ident> = Vec::new();
-                        for p in params {
-                            if let Some(first) = seen.iter().find(|s| s.name == p.name) {
-                                self.diags.push(diag::duplicate_parameter(
-                                    scope.file, p.span, &p.name, first.span,
-                                ));
-                            }
-                            seen.push(p);
-                            self.bind(scope, p, LocalKind::Param);
-                        }
+                        self.bind_params(scope, params);
                         self.expr(scope, body);
                         scope.locals.truncate(mark);
                     }

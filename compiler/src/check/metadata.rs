@@ -118,7 +118,8 @@ impl Checker<'_> {
             }
         }
 
-        for local in &scope.locals {
+        // A syntax error may have swallowed the use of a `let`.
+        for local in scope.locals.iter().filter(|_| !block.has_errors) {
             if local.kind == LocalKind::RuleLet && !local.used && !local.name.starts_with('_') {
                 self.diags
                     .push(diag::unused_let(file, local.span, &local.name));

@@ -36,7 +36,10 @@ pub const RESOURCE_NAMES: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ValueKind {
     Let,
-    Fn { arity: usize },
+    /// `None` when the function's parameter list did not parse.
+    Fn {
+        arity: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -153,7 +156,7 @@ impl<'m> Checker<'m> {
                             ));
                         } else {
                             let kind = ValueKind::Fn {
-                                arity: f.params.len(),
+                                arity: f.arity_known.then_some(f.params.len()),
                             };
                             self.define_value(pkg, module.file, &f.name, kind);
                         }
@@ -293,20 +296,7 @@ impl<'m> Checker<'m> {
                 Item::Fn(f) => {
                     let mut scope = expr::Scope::new(module.file, pkg, m, None);
                     scope.current = Some((pkg, f.name.name.clone()));
-                    let mut seen: HashMap<&str, Span> = HashMap::new();
-                    for p in &f.params {
-                        if let Some(first) = seen.get(p.name.as_str()) {
-                            self.diags.push(diag::duplicate_parameter(
-                                module.file,
-                                p.span,
-                                &p.name,
-                                *first,
-                            ));
-                        } else {
-                            seen.insert(&p.name, p.span);
-                        }
-                        self.bind(&mut scope, p, expr::LocalKind::Param);
-                    }
+                    self.bind_params(&mut scope, &f.params);
                     self.expr(&mut scope, &f.body);
                 }
                 Item::Rule(b) | Item::Drift(b) => self.check_block(module.file, pkg, m, b),
@@ -357,7 +347,11 @@ impl<'m> Checker<'m> {
             }
             if let Some(rule) = rule {
                 let ty = &fixture.resource_type.name;
-                if expect.name != "skip" && !rule.selector.iter().any(|p| p.matches(ty)) {
+                // An empty selector is a header that did not parse.
+                if expect.name != "skip"
+                    && !rule.selector.is_empty()
+                    && !rule.selector.iter().any(|p| p.matches(ty))
+                {
                     let selector = rule
                         .selector
                         .iter()
@@ -489,7 +483,10 @@ impl<'m> Checker<'m> {
             for item in &module.items {
                 if let Item::Let(l) = item {
                     let node = (pkg, l.name.name.clone());
-                    if !self.used_values.contains(&node) && !l.name.name.starts_with('_') {
+                    // A broken value already has its error.
+                    let broken = matches!(l.value.kind, ExprKind::Error);
+                    if !broken && !self.used_values.contains(&node) && !l.name.name.starts_with('_')
+                    {
                         self.diags
                             .push(diag::unused_let(module.file, l.name.span, &l.name.name));
                     }

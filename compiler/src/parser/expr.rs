@@ -25,6 +25,7 @@ impl Parser<'_> {
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
+            self.failed_deep = true;
             if !self.too_deep_reported {
                 self.too_deep_reported = true;
                 self.diags
@@ -144,6 +145,10 @@ impl Parser<'_> {
         let mut lhs = self.prefix()?;
         let saved = self.depth;
         let mut last_comparison: Option<Span> = None;
+        // Once a chain of comparisons is reported, the rest of it is parsed
+        // (for its own mistakes) but folded into one error node: one
+        // diagnostic per chain, and no tree to grow deep.
+        let mut chained = false;
         let result = loop {
             let Some((op, prec, len)) = self.binary_op() else {
                 break Ok(lhs);
@@ -156,11 +161,23 @@ impl Parser<'_> {
                 op_span = op_span.to(self.bump());
             }
             if op.is_comparison() {
-                if let Some(first) = last_comparison {
+                if let Some(first) = last_comparison
+                    && !chained
+                {
+                    chained = true;
                     self.diags
                         .push(diag::chained_comparison(self.file, first, op_span));
                 }
                 last_comparison = Some(op_span);
+            }
+            if chained {
+                match self.binary(prec + 1) {
+                    Ok(rhs) => {
+                        lhs = Expr::error(lhs.span.to(rhs.span));
+                        continue;
+                    }
+                    Err(fail) => break Err(fail),
+                }
             }
             if let Err(fail) = self.enter() {
                 break Err(fail);

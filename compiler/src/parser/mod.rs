@@ -75,6 +75,16 @@ pub(crate) struct Parser<'s> {
     /// Depth of the expression tree being built, see [`MAX_NESTING`].
     depth: usize,
     too_deep_reported: bool,
+    /// Brackets reported unclosed (E0101) since the last recovery, per
+    /// kind `(`, `[`, `{`: recovery must not look for their closers.
+    abandoned: [usize; 3],
+    /// The last failure was too-deep nesting: recovery must skip the
+    /// closers of every bracket the construct opened.
+    failed_deep: bool,
+    /// A `let` or `fn` whose name parsed but whose rest did not: recovery
+    /// still defines the name (with an error body), so its uses are not
+    /// reported as unknown.
+    broken: Option<Item>,
 }
 
 impl<'s> Parser<'s> {
@@ -88,6 +98,9 @@ impl<'s> Parser<'s> {
             diags: Vec::new(),
             depth: 0,
             too_deep_reported: false,
+            abandoned: [0; 3],
+            failed_deep: false,
+            broken: None,
         }
     }
 
@@ -247,6 +260,9 @@ impl<'s> Parser<'s> {
             };
             self.diags
                 .push(diag::unclosed(self.file, open, delim, self.span(), what));
+            if let Some(n) = bracket_slot(close).and_then(|k| self.abandoned.get_mut(k)) {
+                *n += 1;
+            }
             return Err(Fail);
         }
         let expected = format!("`,` or {}", close.describe());
@@ -276,46 +292,78 @@ impl<'s> Parser<'s> {
 
     // ----- recovery -------------------------------------------------------
 
-    /// Skips to the next item keyword outside any brackets.
-    fn sync_item(&mut self) {
-        let mut depth = 0usize;
+    /// Skips tokens after an error in the construct that began at token
+    /// `from`. Brackets are counted from `from`, so the closers of brackets
+    /// opened before the failure are skipped rather than taken for the end
+    /// of the block; brackets already reported unclosed are not waited for.
+    /// `stop` (a clause, fixture or `let` boundary at a line start) is
+    /// honoured outside braces: parentheses and lists that a mistake left
+    /// open rarely span clauses, objects often span lines. After too-deep
+    /// nesting, which is one long construct, `stop` waits for every bracket.
+    /// An item keyword at a line start always stops: items never nest, so
+    /// an unclosed bracket cannot swallow the rest of the file. A `}` that
+    /// closes nothing counted here stops when `stop_at_close` (it ends the
+    /// enclosing block).
+    fn sync(&mut self, from: usize, stop_at_close: bool, stop: fn(&Self) -> bool) {
+        // Open (, [ and { counted per kind: a mismatched closer is skipped,
+        // never taken for another kind's.
+        let mut open = [0usize; 3];
+        let slot = bracket_slot;
+        let is_open = |tok: Token| matches!(tok, Token::LParen | Token::LBracket | Token::LBrace);
+        let deep = std::mem::take(&mut self.failed_deep);
+        for &(tok, _) in self.tokens.get(from..self.pos).unwrap_or_default() {
+            if let Some(k) = slot(tok)
+                && let Some(n) = open.get_mut(k)
+            {
+                *n = if is_open(tok) {
+                    *n + 1
+                } else {
+                    n.saturating_sub(1)
+                };
+            }
+        }
+        // Brackets already reported unclosed are not waited for.
+        for (n, gone) in open.iter_mut().zip(std::mem::take(&mut self.abandoned)) {
+            *n = n.saturating_sub(gone);
+        }
         loop {
-            match self.peek() {
-                Token::Eof => return,
-                Token::LBrace | Token::LParen | Token::LBracket => depth += 1,
-                Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-                _ if depth == 0
-                    && (self.at_item_keyword() || self.at(Token::Let))
-                    && self.pos > 0
-                    && self.at_line_start() =>
-                {
+            let tok = self.peek();
+            if tok == Token::Eof {
+                return;
+            }
+            if self.pos > from && self.at_item_keyword() && self.at_line_start() {
+                return;
+            }
+            if let Some(k) = slot(tok)
+                && let Some(n) = open.get_mut(k)
+            {
+                if is_open(tok) {
+                    *n += 1;
+                } else if *n > 0 {
+                    *n -= 1;
+                } else if tok == Token::RBrace && stop_at_close {
                     return;
                 }
-                _ => {}
+            } else if self.pos > from && quiet(open, deep) && stop(self) {
+                return;
             }
             self.bump();
         }
     }
 
+    /// Skips to the next item outside any brackets.
+    fn sync_item(&mut self, from: usize) {
+        self.sync(from, false, |p| p.at(Token::Let) && p.at_line_start());
+    }
+
     /// Skips to the next clause of the current block, or to its end.
-    fn sync_clause(&mut self) {
-        let mut depth = 0usize;
-        loop {
-            match self.peek() {
-                Token::Eof => return,
-                Token::LBrace | Token::LParen | Token::LBracket => depth += 1,
-                Token::RBrace if depth == 0 => return,
-                Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-                _ if depth == 0
-                    && self.at_line_start()
-                    && (self.at_clause_start() || self.at_item_keyword()) =>
-                {
-                    return;
-                }
-                _ => {}
-            }
-            self.bump();
-        }
+    fn sync_clause(&mut self, from: usize) {
+        self.sync(from, true, |p| p.at_line_start() && p.at_clause_start());
+    }
+
+    /// Skips to the next fixture of a test block, or to its end.
+    fn sync_fixture(&mut self, from: usize) {
+        self.sync(from, true, |p| p.at_line_start() && p.at_word("resource"));
     }
 
     /// The `///` lines right above the current token.
@@ -326,10 +374,15 @@ impl<'s> Parser<'s> {
         } else {
             self.prev_span().end
         };
+        // Doc comments are in source order: find the first one after the
+        // previous token by binary search, so items cost O(log n) each.
+        let first = self.docs.partition_point(|d| d.start < prev_end);
         let lines: Vec<&str> = self
             .docs
+            .get(first..)
+            .unwrap_or_default()
             .iter()
-            .filter(|d| d.start >= prev_end && d.end <= start)
+            .take_while(|d| d.end <= start)
             .map(|d| {
                 let text = self.text(*d);
                 let text = text.strip_prefix("///").unwrap_or(text);
@@ -354,6 +407,7 @@ impl<'s> Parser<'s> {
         };
         let mut first_item: Option<Span> = None;
         loop {
+            let start = self.pos;
             let result = match self.peek() {
                 Token::Eof => break,
                 Token::Package => self.package_decl(&mut module, first_item).map(|()| None),
@@ -367,7 +421,6 @@ impl<'s> Parser<'s> {
                     "an item (`rule`, `drift`, `test`, `let`, `fn`, `package` or `import`)",
                 )),
             };
-            let start = self.pos;
             match result {
                 Ok(Some(item)) => {
                     first_item.get_or_insert(item_span(&item));
@@ -375,11 +428,15 @@ impl<'s> Parser<'s> {
                 }
                 Ok(None) => {}
                 Err(Fail) => {
-                    self.sync_item();
+                    if let Some(item) = self.broken.take() {
+                        first_item.get_or_insert(item_span(&item));
+                        module.items.push(item);
+                    }
+                    self.sync_item(start);
                     // Always make progress, even on a stray token.
                     if self.pos == start && !self.at(Token::Eof) {
                         self.bump();
-                        self.sync_item();
+                        self.sync_item(start);
                     }
                 }
             }
@@ -436,13 +493,30 @@ impl<'s> Parser<'s> {
         let doc = self.take_doc();
         let kw = self.bump();
         let name = self.ident(&format!("a name for the {}", kind.keyword()))?;
-        if !self.at_word("on") {
-            return Err(self.unexpected("`on` and the resource types it applies to"));
-        }
-        self.bump();
-        let selector = self.type_patterns()?;
+        // A broken header still has a body worth checking (and a name that
+        // tests refer to): skip to its `{` on the same line.
+        let header = self.block_header().and_then(|selector| {
+            if self.at(Token::LBrace) {
+                Ok(selector)
+            } else {
+                Err(self.unexpected("`{`"))
+            }
+        });
+        let (selector, header_ok) = match header {
+            Ok(selector) => (selector, true),
+            Err(fail) => {
+                while !self.at(Token::LBrace) && !self.at(Token::Eof) && !self.at_line_start() {
+                    self.bump();
+                }
+                if !self.at(Token::LBrace) {
+                    return Err(fail);
+                }
+                (Vec::new(), false)
+            }
+        };
         let open = self.expect(Token::LBrace, "`{`")?;
-        let (clauses, has_errors) = self.clauses(open);
+        let (clauses, body_errors) = self.clauses(open);
+        let has_errors = body_errors || !header_ok;
         Ok(Block {
             kind,
             doc,
@@ -452,6 +526,15 @@ impl<'s> Parser<'s> {
             span: kw.to(self.prev_span()),
             has_errors,
         })
+    }
+
+    /// `on TYPE, TYPE...` after a block's name.
+    fn block_header(&mut self) -> PResult<Vec<TypePattern>> {
+        if !self.at_word("on") {
+            return Err(self.unexpected("`on` and the resource types it applies to"));
+        }
+        self.bump();
+        self.type_patterns()
     }
 
     pub(crate) fn type_patterns(&mut self) -> PResult<Vec<TypePattern>> {
@@ -533,10 +616,18 @@ impl<'s> Parser<'s> {
                 Ok(clause) => clauses.push(clause),
                 Err(Fail) => {
                     has_errors = true;
-                    self.sync_clause();
+                    if let Some(Item::Let(l)) = self.broken.take() {
+                        let span = l.span;
+                        clauses.push(Clause {
+                            kind: ClauseKind::Let(l),
+                            keyword: span,
+                            span,
+                        });
+                    }
+                    self.sync_clause(start);
                     if self.pos == start {
                         self.bump();
-                        self.sync_clause();
+                        self.sync_clause(start);
                     }
                 }
             }
@@ -714,8 +805,19 @@ impl<'s> Parser<'s> {
         let doc = self.take_doc();
         let kw = self.bump();
         let name = self.ident("a name for the constant")?;
-        self.expect(Token::Eq, "`=`")?;
-        let value = self.expr()?;
+        let value = match self.expect(Token::Eq, "`=`").and_then(|_| self.expr()) {
+            Ok(value) => value,
+            Err(fail) => {
+                let span = kw.to(name.span);
+                self.broken = Some(Item::Let(LetDecl {
+                    doc,
+                    name,
+                    value: Expr::error(span),
+                    span,
+                }));
+                return Err(fail);
+            }
+        };
         Ok(LetDecl {
             doc,
             name,
@@ -728,8 +830,37 @@ impl<'s> Parser<'s> {
         let doc = self.take_doc();
         let kw = self.bump();
         let name = self.ident("a name for the function")?;
-        let open = self.expect(Token::LParen, "`(`")?;
         let mut params = Vec::new();
+        let mut arity_known = false;
+        let rest = self.fn_rest(&mut params, &mut arity_known);
+        match rest {
+            Ok(body) => Ok(FnDecl {
+                doc,
+                name,
+                params,
+                arity_known: true,
+                body,
+                span: kw.to(self.prev_span()),
+            }),
+            Err(fail) => {
+                let span = kw.to(name.span);
+                self.broken = Some(Item::Fn(FnDecl {
+                    doc,
+                    name,
+                    params,
+                    arity_known,
+                    body: Expr::error(span),
+                    span,
+                }));
+                Err(fail)
+            }
+        }
+    }
+
+    /// A function's parameter list and body; `arity_known` is set once the
+    /// parameter list is complete.
+    fn fn_rest(&mut self, params: &mut Vec<Ident>, arity_known: &mut bool) -> PResult<Expr> {
+        let open = self.expect(Token::LParen, "`(`")?;
         if !self.at(Token::RParen) {
             params.push(self.ident("a parameter name")?);
             while self.eat(Token::Comma).is_some() {
@@ -740,15 +871,9 @@ impl<'s> Parser<'s> {
             }
         }
         self.expect_close(Token::RParen, open, "(")?;
+        *arity_known = true;
         self.expect(Token::Eq, "`=` and the function body")?;
-        let body = self.expr()?;
-        Ok(FnDecl {
-            doc,
-            name,
-            params,
-            body,
-            span: kw.to(self.prev_span()),
-        })
+        self.expr()
     }
 
     fn test_block(&mut self) -> PResult<TestBlock> {
@@ -778,10 +903,10 @@ impl<'s> Parser<'s> {
                 Ok(f) => fixtures.push(f),
                 Err(Fail) => {
                     has_errors = true;
-                    self.sync_fixture();
+                    self.sync_fixture(start);
                     if self.pos == start {
                         self.bump();
-                        self.sync_fixture();
+                        self.sync_fixture(start);
                     }
                 }
             }
@@ -825,25 +950,24 @@ impl<'s> Parser<'s> {
             span: kw.to(self.prev_span()),
         })
     }
+}
 
-    fn sync_fixture(&mut self) {
-        let mut depth = 0usize;
-        loop {
-            match self.peek() {
-                Token::Eof => return,
-                Token::LBrace | Token::LParen | Token::LBracket => depth += 1,
-                Token::RBrace if depth == 0 => return,
-                Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-                _ if depth == 0
-                    && self.at_line_start()
-                    && (self.at_word("resource") || self.at_item_keyword()) =>
-                {
-                    return;
-                }
-                _ => {}
-            }
-            self.bump();
-        }
+/// Whether a recovery boundary counts with `open` brackets still open.
+fn quiet(open: [usize; 3], deep: bool) -> bool {
+    if deep {
+        open == [0, 0, 0]
+    } else {
+        open[2] == 0
+    }
+}
+
+/// Which of `(`, `[`, `{` a bracket token is.
+fn bracket_slot(tok: Token) -> Option<usize> {
+    match tok {
+        Token::LParen | Token::RParen => Some(0),
+        Token::LBracket | Token::RBracket => Some(1),
+        Token::LBrace | Token::RBrace => Some(2),
+        _ => None,
     }
 }
 

@@ -135,6 +135,8 @@ impl Parser<'_> {
         }
         let mut sub = Parser::new(self.file, self.src, lexed.tokens, Vec::new());
         sub.depth = self.depth;
+        // Too-deep nesting is reported once per file, holes included.
+        sub.too_deep_reported = self.too_deep_reported;
         sub.report_lex_errors();
         let result = sub.expr();
         let result = match result {
@@ -142,6 +144,7 @@ impl Parser<'_> {
             Ok(_) => Err(sub.unexpected("`}` to end the template hole")),
             Err(f) => Err(f),
         };
+        self.too_deep_reported = sub.too_deep_reported;
         self.diags.append(&mut sub.diags);
         result
     }
