@@ -36,7 +36,10 @@ fn clean_file_exits_0() {
     let out = plumb(&["lint", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.ends_with("0 errors, 0 warnings, 1 file checked\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("0 errors, 0 warnings, 1 file checked\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -69,7 +72,10 @@ fn missing_path_and_bad_usage_exit_2() {
 
     assert_eq!(plumb(&["lint"]).status.code(), Some(2));
     assert_eq!(plumb(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(plumb(&["lint", "--format", "xml", "x"]).status.code(), Some(2));
+    assert_eq!(
+        plumb(&["lint", "--format", "xml", "x"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -125,7 +131,8 @@ fn invalid_utf8_is_a_diagnostic_not_a_crash() {
 fn files_are_reported_in_path_order() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-order");
     std::fs::create_dir_all(dir.join("sub")).unwrap();
-    let bad = "rule r on t {\n  severity hgh\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
+    let bad =
+        "rule r on t {\n  severity hgh\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
     std::fs::write(dir.join("b.plumb"), bad).unwrap();
     std::fs::write(dir.join("a.plumb"), bad).unwrap();
     std::fs::write(dir.join("sub/c.plumb"), bad).unwrap();
