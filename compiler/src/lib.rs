@@ -59,3 +59,51 @@ pub fn analyze(sources: &SourceMap) -> Analysis {
         diagnostics,
     }
 }
+
+pub mod backend;
+pub mod ir;
+
+/// Why a set of sources could not be compiled to bytecode.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// The sources have errors; they are in the diagnostics.
+    #[error("the policy has {0} error(s)")]
+    Diagnostics(usize),
+    #[error(transparent)]
+    Lower(#[from] ir::lower::LowerError),
+    #[error(transparent)]
+    Codegen(#[from] backend::bytecode::CodegenError),
+}
+
+/// A compiled policy and the IR it came from (the tests need both).
+pub struct Compiled {
+    pub program: plumb_runtime::bytecode::Program,
+    pub ir: ir::IrProgram,
+    /// Per test block (in `ir.tests` order), the chunk computing each
+    /// fixture's attributes.
+    pub fixtures: Vec<Vec<plumb_runtime::bytecode::ChunkId>>,
+}
+
+/// Parses, checks, lowers and generates bytecode for `sources`. The
+/// analysis is returned too, so callers can render its diagnostics
+/// (warnings) even on success.
+pub fn compile(sources: &SourceMap) -> (Analysis, Result<Compiled, CompileError>) {
+    let analysis = analyze(sources);
+    if analysis.has_errors() {
+        let n = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+        return (analysis, Err(CompileError::Diagnostics(n)));
+    }
+    let result = compile_checked(sources, &analysis);
+    (analysis, result)
+}
+
+fn compile_checked(sources: &SourceMap, analysis: &Analysis) -> Result<Compiled, CompileError> {
+    let ir = ir::lower(&analysis.modules, sources)?;
+    let facts = ir::analyze(&ir);
+    let (program, fixtures) = backend::bytecode::generate(&ir, &facts)?;
+    Ok(Compiled {
+        program,
+        ir,
+        fixtures,
+    })
+}

@@ -1,6 +1,18 @@
-//! plumb runtime: the value model, snapshots and the evaluator.
+//! plumb runtime: the value model, snapshots, projection, the bytecode VM
+//! and the parallel evaluator.
 //!
-//! Empty until the evaluation issue lands; the crate exists so the workspace
-//! already has the shape ARCHITECTURE.md describes. It must never depend on
-//! `plumb-compiler`.
+//! **Architecture Invariant:** the runtime never depends on the compiler;
+//! compiled policies cross the boundary as data ([`bytecode::Program`]).
 #![forbid(unsafe_code)]
+
+pub mod artifact;
+pub mod bytecode;
+pub mod eval;
+pub mod projection;
+pub mod snapshot;
+pub mod value;
+pub mod vm;
+
+pub use projection::{PathTree, Projection, TypePattern};
+pub use snapshot::{LoadOptions, Resource, Snapshot, SnapshotError, Source};
+pub use value::{Object, Value};

@@ -4,3 +4,6 @@
 
 pub mod builtins;
 pub mod controls;
+pub mod eval;
+
+pub use eval::StdBuiltins;

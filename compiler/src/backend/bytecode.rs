@@ -1,0 +1,365 @@
+//! The bytecode backend: IR to a [`Program`] for plumb-runtime's VM.
+//! Constants are pooled; every chunk ends in `Return`; jumps are absolute.
+
+use std::collections::HashMap;
+
+use plumb_runtime::bytecode::{
+    BinOp, Chunk, ChunkId, Const, FnInfo, GlobalInfo, IterKind, Op, Program, Require, RuleInfo,
+    TemplatePart,
+};
+
+use crate::ir::{Analysis, Ir, IrPart, IrProgram};
+
+/// A program too large for the bytecode's index widths.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the policy is too large to compile: {0}")]
+pub struct CodegenError(pub String);
+
+type Res<T> = Result<T, CodegenError>;
+
+struct Gen {
+    consts: Vec<Const>,
+    strings: HashMap<String, u32>,
+    numbers: HashMap<u64, u32>,
+    chunks: Vec<Chunk>,
+    builtins: Vec<String>,
+}
+
+fn too_large(what: &str) -> CodegenError {
+    CodegenError(format!("more than the bytecode allows of {what}"))
+}
+
+fn u32_of(n: usize, what: &str) -> Res<u32> {
+    u32::try_from(n).map_err(|_| too_large(what))
+}
+
+/// Compiles a lowered, analysed program. Also returns, per test block,
+/// the chunks that compute its fixtures' attributes.
+pub fn generate(ir: &IrProgram, analysis: &Analysis) -> Res<(Program, Vec<Vec<ChunkId>>)> {
+    let mut g = Gen {
+        consts: Vec::new(),
+        strings: HashMap::new(),
+        numbers: HashMap::new(),
+        chunks: Vec::new(),
+        builtins: Vec::new(),
+    };
+    let mut fns = Vec::new();
+    for f in &ir.fns {
+        let chunk = g.chunk(&f.body, f.frame.max(f.params))?;
+        fns.push(FnInfo {
+            name: f.name.clone(),
+            params: f.params,
+            chunk,
+        });
+    }
+    let mut globals = Vec::new();
+    for gl in &ir.globals {
+        let chunk = g.chunk(&gl.value, gl.frame)?;
+        globals.push(GlobalInfo {
+            name: gl.name.clone(),
+            chunk,
+        });
+    }
+    let mut rules = Vec::new();
+    for (r, rule) in ir.rules.iter().enumerate() {
+        let guards = rule
+            .guards
+            .iter()
+            .map(|e| g.chunk(e, rule.frame))
+            .collect::<Res<Vec<_>>>()?;
+        let paths = analysis.require_paths.get(r);
+        let mut requires = Vec::new();
+        for (i, req) in rule.requires.iter().enumerate() {
+            requires.push(Require {
+                chunk: g.chunk(&req.ir, rule.frame)?,
+                text: req.text.clone(),
+                paths: paths.and_then(|p| p.get(i)).cloned().unwrap_or_default(),
+                line: req.line,
+            });
+        }
+        let lets = rule
+            .lets
+            .iter()
+            .map(|(slot, e)| Ok((*slot, g.chunk(e, rule.frame)?)))
+            .collect::<Res<Vec<_>>>()?;
+        let mut holes = analysis
+            .hole_paths
+            .get(r)
+            .map(|h| h.iter())
+            .into_iter()
+            .flatten();
+        let mut template =
+            |g: &mut Gen, parts: &Option<Vec<IrPart>>| -> Res<Option<Vec<TemplatePart>>> {
+                let Some(parts) = parts else {
+                    return Ok(None);
+                };
+                let mut out = Vec::new();
+                for p in parts {
+                    out.push(match p {
+                        IrPart::Text(t) => TemplatePart::Text(t.clone()),
+                        IrPart::Hole(e) => TemplatePart::Hole {
+                            chunk: g.chunk(e, rule.frame)?,
+                            paths: holes.next().cloned().unwrap_or_default(),
+                        },
+                    });
+                }
+                Ok(Some(out))
+            };
+        let message = template(&mut g, &rule.message)?;
+        let remediation = template(&mut g, &rule.remediation)?;
+        rules.push(RuleInfo {
+            name: rule.name.clone(),
+            package: rule.package.clone(),
+            doc: rule.doc.clone(),
+            file: rule.file.clone(),
+            line: rule.line,
+            selector: rule.selector.clone(),
+            severity: rule.severity,
+            controls: rule.controls.clone(),
+            response: rule.response,
+            frame: rule.frame,
+            guards,
+            requires,
+            lets,
+            message,
+            remediation,
+        });
+    }
+    let mut fixtures = Vec::new();
+    for t in &ir.tests {
+        let chunks = t
+            .fixtures
+            .iter()
+            .map(|f| g.chunk(&f.attributes, f.frame))
+            .collect::<Res<Vec<_>>>()?;
+        fixtures.push(chunks);
+    }
+    let program = Program {
+        consts: g.consts,
+        chunks: g.chunks,
+        rules,
+        fns,
+        globals,
+        queries: ir.queries.clone(),
+        projection: analysis.projection.clone(),
+        builtins: g.builtins,
+    };
+    Ok((program, fixtures))
+}
+
+impl Gen {
+    fn string(&mut self, s: &str) -> Res<u32> {
+        if let Some(&i) = self.strings.get(s) {
+            return Ok(i);
+        }
+        let i = u32_of(self.consts.len(), "constants")?;
+        self.consts.push(Const::String(s.to_string()));
+        self.strings.insert(s.to_string(), i);
+        Ok(i)
+    }
+
+    fn number(&mut self, n: f64) -> Res<u32> {
+        if let Some(&i) = self.numbers.get(&n.to_bits()) {
+            return Ok(i);
+        }
+        let i = u32_of(self.consts.len(), "constants")?;
+        self.consts.push(Const::Number(n));
+        self.numbers.insert(n.to_bits(), i);
+        Ok(i)
+    }
+
+    fn builtin(&mut self, name: &str) -> Res<u32> {
+        if let Some(i) = self.builtins.iter().position(|b| b == name) {
+            return u32_of(i, "built-ins");
+        }
+        self.builtins.push(name.to_string());
+        u32_of(self.builtins.len() - 1, "built-ins")
+    }
+
+    fn chunk(&mut self, ir: &Ir, frame: u16) -> Res<ChunkId> {
+        let mut code = Vec::new();
+        self.emit(ir, &mut code)?;
+        code.push(Op::Return);
+        let id = u32_of(self.chunks.len(), "chunks")?;
+        self.chunks.push(Chunk { code, frame });
+        Ok(id)
+    }
+
+    fn here(code: &[Op]) -> Res<u32> {
+        u32_of(code.len(), "instructions in one chunk")
+    }
+
+    /// Patches the jump at `at` to point at the end of `code`.
+    fn patch(code: &mut [Op], at: usize) -> Res<()> {
+        let target = Self::here(code)?;
+        if let Some(op) = code.get_mut(at) {
+            *op = match *op {
+                Op::AndJump(_) => Op::AndJump(target),
+                Op::OrJump(_) => Op::OrJump(target),
+                Op::Jump(_) => Op::Jump(target),
+                Op::IterNext(slot, _) => Op::IterNext(slot, target),
+                Op::IterFeed(_) => Op::IterFeed(target),
+                other => other,
+            };
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, ir: &Ir, code: &mut Vec<Op>) -> Res<()> {
+        match ir {
+            Ir::Null => code.push(Op::Null),
+            Ir::Bool(true) => code.push(Op::True),
+            Ir::Bool(false) => code.push(Op::False),
+            Ir::Number(n) => code.push(Op::Const(self.number(*n)?)),
+            Ir::Str(s) => code.push(Op::Const(self.string(s)?)),
+            Ir::List(items) => {
+                for i in items {
+                    self.emit(i, code)?;
+                }
+                code.push(Op::List(u32_of(items.len(), "list items")?));
+            }
+            Ir::Object(entries) => {
+                for (k, v) in entries {
+                    code.push(Op::Const(self.string(k)?));
+                    self.emit(v, code)?;
+                }
+                code.push(Op::Object(u32_of(entries.len(), "object entries")?));
+            }
+            Ir::Resource(f) => code.push(Op::Resource(*f)),
+            Ir::Local(s) => code.push(Op::Load(*s)),
+            Ir::RuleLet(i) => code.push(Op::Let(*i)),
+            Ir::Global(g) => code.push(Op::Global(*g)),
+            Ir::Field(e, k) => {
+                self.emit(e, code)?;
+                code.push(Op::Field(self.string(k)?));
+            }
+            Ir::Index(e, i) => {
+                self.emit(e, code)?;
+                self.emit(i, code)?;
+                code.push(Op::Index);
+            }
+            Ir::Elements(e) => {
+                self.emit(e, code)?;
+                code.push(Op::Elements);
+            }
+            Ir::Descendants(e) => {
+                self.emit(e, code)?;
+                code.push(Op::Descendants);
+            }
+            Ir::MapField(e, k) => {
+                self.emit(e, code)?;
+                code.push(Op::MapField(self.string(k)?));
+            }
+            Ir::MapIndex(e, i) => {
+                self.emit(e, code)?;
+                self.emit(i, code)?;
+                code.push(Op::MapIndex);
+            }
+            Ir::MapElements(e) => {
+                self.emit(e, code)?;
+                code.push(Op::MapElements);
+            }
+            Ir::MapDescendants(e) => {
+                self.emit(e, code)?;
+                code.push(Op::MapDescendants);
+            }
+            Ir::Not(e) => {
+                self.emit(e, code)?;
+                code.push(Op::Not);
+            }
+            Ir::Neg(e) => {
+                self.emit(e, code)?;
+                code.push(Op::Neg);
+            }
+            Ir::And(a, b) => {
+                self.emit(a, code)?;
+                let jump = code.len();
+                code.push(Op::AndJump(0));
+                self.emit(b, code)?;
+                code.push(Op::And);
+                Self::patch(code, jump)?;
+            }
+            Ir::Or(a, b) => {
+                self.emit(a, code)?;
+                let jump = code.len();
+                code.push(Op::OrJump(0));
+                self.emit(b, code)?;
+                code.push(Op::Or);
+                Self::patch(code, jump)?;
+            }
+            Ir::Bin(BinOp::In, a, b) if matches!(**b, Ir::Global(_)) => {
+                self.emit(a, code)?;
+                if let Ir::Global(g) = **b {
+                    code.push(Op::InGlobal(g));
+                }
+            }
+            Ir::Bin(op, a, b) => {
+                self.emit(a, code)?;
+                self.emit(b, code)?;
+                code.push(Op::Bin(*op));
+            }
+            Ir::If(c, t, e) => {
+                self.emit(c, code)?;
+                let branch = code.len();
+                code.push(Op::Branch(0, 0));
+                self.emit(t, code)?;
+                let skip = code.len();
+                code.push(Op::Jump(0));
+                let otherwise = Self::here(code)?;
+                self.emit(e, code)?;
+                let end = Self::here(code)?;
+                if let Some(op) = code.get_mut(branch) {
+                    *op = Op::Branch(otherwise, end);
+                }
+                Self::patch(code, skip)?;
+            }
+            Ir::Call(f, args) => {
+                for a in args {
+                    self.emit(a, code)?;
+                }
+                let argc = u8::try_from(args.len()).map_err(|_| too_large("arguments"))?;
+                code.push(Op::Call(*f, argc));
+            }
+            Ir::Builtin(name, args) => {
+                for a in args {
+                    self.emit(a, code)?;
+                }
+                let argc = u8::try_from(args.len()).map_err(|_| too_large("arguments"))?;
+                let b = self.builtin(name)?;
+                code.push(Op::Builtin(b, argc));
+            }
+            Ir::Iter {
+                kind,
+                source,
+                slot,
+                filter,
+                body,
+            } => {
+                self.emit(source, code)?;
+                code.push(Op::IterBegin(*kind));
+                let top = Self::here(code)?;
+                let next = code.len();
+                code.push(Op::IterNext(*slot, 0));
+                if let Some(f) = filter {
+                    self.emit(f, code)?;
+                    code.push(Op::IterFilter(top));
+                }
+                self.emit(body, code)?;
+                let feed = code.len();
+                if *kind == IterKind::Collect {
+                    code.push(Op::IterPush);
+                } else {
+                    code.push(Op::IterFeed(0));
+                }
+                code.push(Op::Jump(top));
+                Self::patch(code, next)?;
+                if *kind != IterKind::Collect {
+                    Self::patch(code, feed)?;
+                }
+                code.push(Op::IterEnd);
+            }
+            Ir::Resources(q) => code.push(Op::Resources(*q)),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! Code generation from the IR.
+
+pub mod bytecode;

@@ -1,0 +1,197 @@
+//! `.plumbc` artifacts: a compiled [`Program`] on disk.
+//!
+//! Layout: the magic bytes `PLUMBC\0\n`, a little-endian `u32` format
+//! version, the SHA-256 of the payload (32 bytes), then the payload: the
+//! program in postcard encoding. Reading checks all three and then
+//! verifies the program (every index in range, no recursion), so a stale,
+//! foreign or corrupt file is a clear error and never reaches the VM.
+
+use sha2::{Digest, Sha256};
+
+use crate::bytecode::{Op, Program};
+
+pub const MAGIC: &[u8; 8] = b"PLUMBC\0\n";
+/// Bumped whenever the bytecode or its encoding changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArtifactError {
+    #[error("not a plumb compiled policy (no `PLUMBC` header)")]
+    NotAnArtifact,
+    #[error(
+        "compiled by a different plumb (artifact format {found}, this plumb reads {expected}): recompile it with `plumb compile`"
+    )]
+    Version { found: u32, expected: u32 },
+    #[error("the file is truncated")]
+    Truncated,
+    #[error("the checksum does not match: the file is corrupt")]
+    Checksum,
+    #[error("the program cannot be decoded: {0}")]
+    Decode(String),
+    #[error("the program is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Encodes a program as an artifact.
+pub fn write(program: &Program) -> Result<Vec<u8>, ArtifactError> {
+    let payload =
+        postcard::to_allocvec(program).map_err(|e| ArtifactError::Decode(e.to_string()))?;
+    let mut out = Vec::with_capacity(payload.len() + 44);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(&payload));
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// Decodes and verifies an artifact.
+pub fn read(bytes: &[u8]) -> Result<Program, ArtifactError> {
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or(ArtifactError::NotAnArtifact)?;
+    let (version, rest) = rest.split_at_checked(4).ok_or(ArtifactError::Truncated)?;
+    let mut v = [0u8; 4];
+    v.copy_from_slice(version);
+    let version = u32::from_le_bytes(v);
+    if version != FORMAT_VERSION {
+        return Err(ArtifactError::Version {
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let (sum, payload) = rest.split_at_checked(32).ok_or(ArtifactError::Truncated)?;
+    if Sha256::digest(payload).as_slice() != sum {
+        return Err(ArtifactError::Checksum);
+    }
+    let program: Program =
+        postcard::from_bytes(payload).map_err(|e| ArtifactError::Decode(e.to_string()))?;
+    verify(&program).map_err(ArtifactError::Invalid)?;
+    Ok(program)
+}
+
+/// Checks every index a program holds, and that functions never call
+/// themselves (directly or not), so the VM cannot recurse without bound.
+pub fn verify(p: &Program) -> Result<(), String> {
+    let chunk_ok = |c: u32| (c as usize) < p.chunks.len();
+    for (ci, chunk) in p.chunks.iter().enumerate() {
+        let len = chunk.code.len();
+        if chunk.code.last() != Some(&Op::Return) {
+            return Err(format!("chunk {ci} does not end in `Return`"));
+        }
+        for (pc, op) in chunk.code.iter().enumerate() {
+            let bad = |what: &str| Err(format!("chunk {ci} instruction {pc}: {what} out of range"));
+            let jump_ok = |t: u32| (t as usize) < len;
+            let slot_ok = |s: u16| s < chunk.frame;
+            match *op {
+                Op::Const(i) | Op::Field(i) | Op::MapField(i) if i as usize >= p.consts.len() => {
+                    return bad("constant");
+                }
+                Op::Load(s) | Op::Store(s) if !slot_ok(s) => return bad("slot"),
+                Op::IterNext(s, t) if !slot_ok(s) || !jump_ok(t) => return bad("slot or jump"),
+                Op::Global(g) | Op::InGlobal(g) if g as usize >= p.globals.len() => {
+                    return bad("global");
+                }
+                Op::Call(f, _) if f as usize >= p.fns.len() => return bad("function"),
+                Op::Builtin(b, _) if b as usize >= p.builtins.len() => return bad("built-in"),
+                Op::Resources(q) if q as usize >= p.queries.len() => return bad("query"),
+                Op::AndJump(t)
+                | Op::OrJump(t)
+                | Op::Jump(t)
+                | Op::IterFeed(t)
+                | Op::IterFilter(t)
+                    if !jump_ok(t) =>
+                {
+                    return bad("jump");
+                }
+                Op::Branch(a, b) if !jump_ok(a) || !jump_ok(b) => return bad("jump"),
+                _ => {}
+            }
+        }
+    }
+    for f in &p.fns {
+        if !chunk_ok(f.chunk) {
+            return Err(format!("function `{}` has no chunk", f.name));
+        }
+    }
+    for g in &p.globals {
+        if !chunk_ok(g.chunk) {
+            return Err(format!("global `{}` has no chunk", g.name));
+        }
+    }
+    for r in &p.rules {
+        let chunks = r
+            .guards
+            .iter()
+            .copied()
+            .chain(r.requires.iter().map(|q| q.chunk))
+            .chain(r.lets.iter().map(|l| l.1));
+        for c in chunks {
+            if !chunk_ok(c)
+                || p.chunks
+                    .get(c as usize)
+                    .is_some_and(|ch| ch.frame > r.frame)
+            {
+                return Err(format!("rule `{}` names a bad chunk", r.name));
+            }
+        }
+        if r.lets.iter().any(|(slot, _)| *slot >= r.frame) {
+            return Err(format!("rule `{}` has a `let` outside its frame", r.name));
+        }
+    }
+    // Calls form a DAG: depth-first search for a cycle.
+    let calls: Vec<Vec<usize>> = p
+        .fns
+        .iter()
+        .map(|f| {
+            p.chunks
+                .get(f.chunk as usize)
+                .map(|c| {
+                    c.code
+                        .iter()
+                        .filter_map(|op| match op {
+                            Op::Call(g, _) => Some(*g as usize),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut state = vec![0u8; calls.len()];
+    for start in 0..calls.len() {
+        let mut stack = vec![(start, 0usize)];
+        while let Some(&mut (f, ref mut next)) = stack.last_mut() {
+            if *next == 0 {
+                if state.get(f) == Some(&2) {
+                    stack.pop();
+                    continue;
+                }
+                if let Some(s) = state.get_mut(f) {
+                    *s = 1;
+                }
+            }
+            match calls.get(f).and_then(|c| c.get(*next)).copied() {
+                Some(g) => {
+                    *next += 1;
+                    match state.get(g) {
+                        Some(1) => {
+                            return Err(format!(
+                                "function `{}` calls itself",
+                                p.fns.get(g).map_or("?", |x| &x.name)
+                            ));
+                        }
+                        Some(0) => stack.push((g, 0)),
+                        _ => {}
+                    }
+                }
+                None => {
+                    if let Some(s) = state.get_mut(f) {
+                        *s = 2;
+                    }
+                    stack.pop();
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! The bytecode: what the compiler emits and the VM runs. Plain data, so a
+//! compiled policy can be written to a `.plumbc` artifact and loaded
+//! without the compiler (see [`crate::artifact`]).
+//!
+//! A [`Program`] has chunks of stack code. A rule's conditions, `let`s and
+//! message holes are chunks that share the rule's frame (one slot per
+//! `let`, lambda parameter and comprehension variable); each `fn` has its
+//! own frame whose first slots are its parameters. Globals (package
+//! `let`s, and rule `let`s that read nothing of the resource) are computed
+//! once per snapshot. docs/vm.md has one row per instruction.
+
+use serde::{Deserialize, Serialize};
+
+use crate::projection::{Projection, TypePattern};
+
+/// Index of a chunk in [`Program::chunks`].
+pub type ChunkId = u32;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Program {
+    /// Constants: literals and field names, pooled.
+    pub consts: Vec<Const>,
+    pub chunks: Vec<Chunk>,
+    pub rules: Vec<RuleInfo>,
+    pub fns: Vec<FnInfo>,
+    pub globals: Vec<GlobalInfo>,
+    /// `resources(...)` queries: the patterns of each.
+    pub queries: Vec<Vec<TypePattern>>,
+    /// What the loader must keep of each resource.
+    pub projection: Projection,
+    /// The built-ins the program calls, by name; `Op::Builtin` indexes
+    /// this table, so the artifact does not depend on a numbering.
+    pub builtins: Vec<String>,
+}
+
+/// A constant. Lists and objects of constants are built at run time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Const {
+    Number(f64),
+    String(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    pub code: Vec<Op>,
+    /// Frame slots the chunk needs (for a rule's chunks: the rule's).
+    pub frame: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "info" => Severity::Info,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Response {
+    Auto,
+    Review,
+    Alert,
+}
+
+impl Response {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Response::Auto => "auto",
+            Response::Review => "review",
+            Response::Alert => "alert",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Response> {
+        Some(match s {
+            "auto" => Response::Auto,
+            "review" => Response::Review,
+            "alert" => Response::Alert,
+            _ => return None,
+        })
+    }
+}
+
+/// A piece of a message template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TemplatePart {
+    Text(String),
+    /// A hole: the chunk computes its value; `paths` are the attribute
+    /// paths it reads (a hole reading a sensitive value prints
+    /// `(sensitive)`).
+    Hole {
+        chunk: ChunkId,
+        paths: Vec<String>,
+    },
+}
+
+/// One `require` of a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Require {
+    pub chunk: ChunkId,
+    /// The condition as written, for findings.
+    pub text: String,
+    /// The resource attribute paths it reads (`ingress[*].from_port`),
+    /// reported with their actual values when it fails.
+    pub paths: Vec<String>,
+    /// Source line of the `require`, for findings and reports.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    pub name: String,
+    pub package: String,
+    pub doc: Option<String>,
+    pub file: String,
+    pub line: u32,
+    pub selector: Vec<TypePattern>,
+    pub severity: Severity,
+    /// Normalised, framework-qualified: `nist.CM-6`, `soc2.CC7.1`.
+    pub controls: Vec<String>,
+    pub response: Response,
+    /// Frame slots of the rule's chunks.
+    pub frame: u16,
+    pub guards: Vec<ChunkId>,
+    pub requires: Vec<Require>,
+    /// Rule `let`s: slot `lets[i].0` is computed by chunk `lets[i].1` when
+    /// first read.
+    pub lets: Vec<(u16, ChunkId)>,
+    pub message: Option<Vec<TemplatePart>>,
+    pub remediation: Option<Vec<TemplatePart>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FnInfo {
+    pub name: String,
+    pub params: u16,
+    pub chunk: ChunkId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlobalInfo {
+    pub name: String,
+    pub chunk: ChunkId,
+}
+
+/// The fields of the resource under evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResourceField {
+    Attributes,
+    Id,
+    Type,
+    Name,
+    Address,
+    Provider,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BinOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// What an iteration computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IterKind {
+    All,
+    Any,
+    None,
+    Count,
+    One,
+    /// A comprehension: collects the pushed elements.
+    Collect,
+}
+
+/// One instruction. Jump targets are absolute indexes into the chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Op {
+    Null,
+    True,
+    False,
+    Const(u32),
+    Resource(ResourceField),
+    /// Push frame slot.
+    Load(u16),
+    /// Pop into frame slot.
+    Store(u16),
+    /// Push rule `let` number `n` (see [`RuleInfo::lets`]), computing it on
+    /// first use.
+    Let(u16),
+    Global(u32),
+    /// `.name`, the name being string constant `n`.
+    Field(u32),
+    Index,
+    Elements,
+    Descendants,
+    /// The same four applied to each element of a projection (the list a
+    /// `[*]` made): null results are dropped, `[*]` and `.**` flatten.
+    MapField(u32),
+    MapIndex,
+    MapElements,
+    MapDescendants,
+    Not,
+    Neg,
+    Bin(BinOp),
+    /// Pops `x`; pushes `x in global n`, through a hash index of the
+    /// global built once per snapshot (joins are not quadratic).
+    InGlobal(u32),
+    /// `a and b`: pops `a`; if it is neither `true` nor unknown, pushes
+    /// `false` and jumps; otherwise pushes it back and goes on to `b`.
+    AndJump(u32),
+    /// Pops `b` and `a`, pushes `a and b` (three-valued).
+    And,
+    OrJump(u32),
+    Or,
+    /// Pops a condition: `true` goes on, unknown pushes unknown and jumps
+    /// to the second target, anything else jumps to the first.
+    Branch(u32, u32),
+    Jump(u32),
+    /// Pops the arguments, calls fn `n`.
+    Call(u32, u8),
+    /// Pops the arguments, calls built-in `n` of [`Program::builtins`].
+    Builtin(u32, u8),
+    List(u32),
+    /// Pops `n` (key, value) pairs pushed in order.
+    Object(u32),
+    Resources(u32),
+    /// Pops the source; starts an iteration.
+    IterBegin(IterKind),
+    /// Stores the next element in the slot, or jumps when there is none.
+    IterNext(u16, u32),
+    /// Pops a predicate result; jumps out when the result is decided.
+    IterFeed(u32),
+    /// Pops a comprehension filter: `true` goes on, anything else jumps
+    /// back to the loop (unknown makes the result unknown).
+    IterFilter(u32),
+    /// Pops a comprehension element and collects it.
+    IterPush,
+    /// Ends the iteration and pushes its result.
+    IterEnd,
+    /// Discards the top of the stack.
+    Pop,
+    Return,
+}

@@ -1,0 +1,1202 @@
+//! The snapshot model: normalized resources, and the loader for plumb's
+//! JSON snapshot format (docs/snapshot.md).
+//!
+//! Loading streams: the file is read in blocks, a splitter on the calling
+//! thread finds where each resource of the `resources` array ends (strings
+//! and brackets only, no values built), and batches of whole resources are
+//! parsed on worker threads with a [`Projection`], which keeps the
+//! attribute paths a policy reads and skips the rest without building it.
+//! Peak memory is a few blocks plus the projected resources, not the file.
+//! Resources keep file order whatever the thread count.
+//!
+//! Every error names the file, the line and column, and the cause. This
+//! module never panics on input.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::projection::{PathTree, Projection};
+use crate::value::{Object, Str, Value};
+
+/// Where a resource came from: a file and, where known, a line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Source {
+    pub file: Option<Str>,
+    pub line: Option<u32>,
+    /// The source format, e.g. `terraform-state`, `kubernetes`.
+    pub format: Option<Str>,
+}
+
+/// One normalized resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub type_: Str,
+    pub id: Str,
+    pub name: Option<Str>,
+    pub address: Option<Str>,
+    pub provider: Option<Str>,
+    pub source: Option<Source>,
+    /// Always an object (a missing or null `attributes` is `{}`).
+    pub attributes: Value,
+    /// JSON pointers (into `attributes`) of values that are never printed.
+    pub sensitive: Vec<String>,
+}
+
+impl Resource {
+    pub fn new(type_: &str, id: &str, attributes: Value) -> Resource {
+        Resource {
+            type_: Str::from(type_),
+            id: Str::from(id),
+            name: None,
+            address: None,
+            provider: None,
+            source: None,
+            attributes,
+            sensitive: Vec::new(),
+        }
+    }
+
+    /// The resource as a plumb value: `{type, id, name, address, provider,
+    /// attributes}`, what `resources(...)` yields.
+    pub fn to_value(&self) -> Value {
+        let opt = |v: &Option<Str>| v.as_ref().map_or(Value::Null, |s| Value::String(s.clone()));
+        Value::object(Object::from_entries(vec![
+            (Str::from("address"), opt(&self.address)),
+            (Str::from("attributes"), self.attributes.clone()),
+            (Str::from("id"), Value::String(self.id.clone())),
+            (Str::from("name"), opt(&self.name)),
+            (Str::from("provider"), opt(&self.provider)),
+            (Str::from("type"), Value::String(self.type_.clone())),
+        ]))
+    }
+
+    /// True if the JSON pointer `path` (into attributes) is, or is inside,
+    /// a sensitive value.
+    pub fn is_sensitive(&self, path: &str) -> bool {
+        self.sensitive.iter().any(|s| {
+            path == s
+                || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
+        })
+    }
+}
+
+/// A set of resources, in load order.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub resources: Vec<Resource>,
+}
+
+impl Snapshot {
+    pub fn new(resources: Vec<Resource>) -> Snapshot {
+        Snapshot { resources }
+    }
+
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+}
+
+/// Why a snapshot could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct SnapshotError {
+    pub file: PathBuf,
+    /// 1-based; 0 when the error has no position (I/O).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        }
+    }
+}
+
+/// How to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub projection: Projection,
+    /// Parser threads, the calling thread included. At least 1.
+    pub threads: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            projection: Projection::everything(),
+            threads: 1,
+        }
+    }
+}
+
+/// The snapshot format versions this loader reads.
+pub const SNAPSHOT_VERSION: u64 = 1;
+
+/// Bytes read at a time. Small enough that a few in flight stay far below
+/// the size of a large snapshot, large enough to amortise the hand-off.
+const BLOCK: usize = 4 << 20;
+
+/// Loads a snapshot file.
+pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Snapshot, SnapshotError> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+    load_reader(path, file, &Positions::File(path), options)
+}
+
+/// Loads a snapshot from bytes in memory (`name` is used in errors).
+pub fn load_slice(
+    name: &Path,
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<Snapshot, SnapshotError> {
+    load_reader(name, bytes, &Positions::Bytes(bytes), options)
+}
+
+/// Where error positions are computed from (only on the error path).
+enum Positions<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
+}
+
+impl Positions<'_> {
+    /// 1-based line and column of a byte offset.
+    fn at(&self, offset: u64) -> (usize, usize) {
+        match self {
+            Positions::File(path) => match std::fs::File::open(path) {
+                Ok(f) => line_col(
+                    std::io::BufReader::new(f).bytes().map_while(Result::ok),
+                    offset,
+                ),
+                Err(_) => (0, 0),
+            },
+            Positions::Bytes(b) => line_col(b.iter().copied(), offset),
+        }
+    }
+}
+
+fn line_col(bytes: impl Iterator<Item = u8>, offset: u64) -> (usize, usize) {
+    let mut line = 1;
+    let mut column = 1;
+    for b in bytes.take(usize::try_from(offset).unwrap_or(usize::MAX)) {
+        if b == b'\n' {
+            line += 1;
+            column = 1;
+        } else if b & 0xC0 != 0x80 {
+            column += 1;
+        }
+    }
+    (line, column)
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> SnapshotError {
+    SnapshotError {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the file: {e}"),
+    }
+}
+
+/// A batch of whole resources: their byte ranges in a shared block.
+struct Batch {
+    seq: usize,
+    block: Arc<Vec<u8>>,
+    /// Absolute offset of `block[0]` in the file.
+    base: u64,
+    ranges: Vec<(usize, usize)>,
+}
+
+/// A parse error inside a batch, with its position relative to the start
+/// of the resource's bytes.
+struct BatchError {
+    /// Absolute offset of the resource's first byte.
+    start: u64,
+    line: usize,
+    column: usize,
+    message: String,
+}
+
+type BatchResult = (usize, Result<Vec<Resource>, BatchError>);
+
+fn load_reader<R: Read>(
+    name: &Path,
+    reader: R,
+    positions: &Positions<'_>,
+    options: &LoadOptions,
+) -> Result<Snapshot, SnapshotError> {
+    let workers = options.threads.max(1) - 1;
+    let projection = &options.projection;
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers.max(1) * 2);
+    let batch_rx = std::sync::Mutex::new(batch_rx);
+    let (result_tx, result_rx) = mpsc::channel::<BatchResult>();
+    let outcome = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let result_tx = result_tx.clone();
+            let batch_rx = &batch_rx;
+            scope.spawn(move || {
+                let mut cache = TypeCache::new(projection);
+                loop {
+                    let next = match batch_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = next else { return };
+                    let seq = batch.seq;
+                    if result_tx
+                        .send((seq, parse_batch(&batch, &mut cache)))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+        let mut cache = TypeCache::new(projection);
+        let local_tx = result_tx.clone();
+        drop(result_tx);
+        let mut dispatch = |batch: Batch| {
+            let batch = if workers == 0 {
+                batch
+            } else {
+                match batch_tx.try_send(batch) {
+                    Ok(()) => return,
+                    // Every worker is busy: parse it here rather than wait.
+                    Err(mpsc::TrySendError::Full(b) | mpsc::TrySendError::Disconnected(b)) => b,
+                }
+            };
+            let seq = batch.seq;
+            let _ = local_tx.send((seq, parse_batch(&batch, &mut cache)));
+        };
+        let split = split(name, reader, positions, &mut dispatch);
+        drop(local_tx);
+        drop(batch_tx);
+        let mut results: Vec<BatchResult> = result_rx.iter().collect();
+        (split, std::mem::take(&mut results))
+    });
+    let (split, mut results) = outcome;
+    let batches = split?;
+    results.sort_by_key(|(seq, _)| *seq);
+    let total = results
+        .iter()
+        .map(|(_, r)| r.as_ref().map_or(0, Vec::len))
+        .sum();
+    let mut resources = Vec::with_capacity(total);
+    for (_, r) in results.into_iter().take(batches) {
+        match r {
+            Ok(mut rs) => resources.append(&mut rs),
+            Err(e) => return Err(batch_error(name, positions, &e)),
+        }
+    }
+    Ok(Snapshot::new(resources))
+}
+
+/// Turns a position relative to a resource into a file position. Only on
+/// the error path: it re-reads the file up to the resource.
+fn batch_error(name: &Path, positions: &Positions<'_>, e: &BatchError) -> SnapshotError {
+    let (line0, col0) = positions.at(e.start);
+    let (line, column) = if e.line <= 1 {
+        (line0, col0 + e.column.saturating_sub(1))
+    } else {
+        (line0 + e.line - 1, e.column)
+    };
+    SnapshotError {
+        file: name.to_path_buf(),
+        line,
+        column,
+        message: e.message.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The splitter
+// ---------------------------------------------------------------------------
+
+/// Bytes of whole resources per batch handed to a parser thread.
+const BATCH: usize = 256 << 10;
+
+/// Reads the document's outer object, hands the `resources` array's
+/// elements on in batches, and validates everything else. Returns the
+/// number of batches.
+fn split<R: Read>(
+    name: &Path,
+    reader: R,
+    positions: &Positions<'_>,
+    dispatch: &mut dyn FnMut(Batch),
+) -> Result<usize, SnapshotError> {
+    let mut s = Splitter {
+        name,
+        positions,
+        reader,
+        buf: Arc::new(Vec::new()),
+        pos: 0,
+        base: 0,
+        eof: false,
+        seq: 0,
+        pending: Vec::new(),
+        pending_bytes: 0,
+        dispatch,
+        spent: Vec::new(),
+    };
+    s.fill(0)?;
+    if s.buf.starts_with(b"\xEF\xBB\xBF") {
+        s.pos = 3;
+    }
+    s.document()?;
+    s.flush();
+    Ok(s.seq)
+}
+
+struct Splitter<'a, R> {
+    name: &'a Path,
+    positions: &'a Positions<'a>,
+    reader: R,
+    /// The current block. Shared with the parser threads, never mutated:
+    /// reading more makes a new block that starts with the unfinished
+    /// value's bytes.
+    buf: Arc<Vec<u8>>,
+    /// Cursor in `buf`.
+    pos: usize,
+    /// Absolute offset of `buf[0]` in the input.
+    base: u64,
+    eof: bool,
+    seq: usize,
+    /// Ranges of whole resources in `buf` not yet handed on.
+    pending: Vec<(usize, usize)>,
+    pending_bytes: usize,
+    dispatch: &'a mut dyn FnMut(Batch),
+    /// Earlier blocks, reused once no batch points into them.
+    spent: Vec<Arc<Vec<u8>>>,
+}
+
+/// How many earlier blocks are kept for reuse.
+const SPENT_BLOCKS: usize = 8;
+
+impl<R: Read> Splitter<'_, R> {
+    fn err(&self, at: u64, message: impl Into<String>) -> SnapshotError {
+        let (line, column) = self.positions.at(at);
+        SnapshotError {
+            file: self.name.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn here(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let batch = Batch {
+            seq: self.seq,
+            block: Arc::clone(&self.buf),
+            base: self.base,
+            ranges: std::mem::take(&mut self.pending),
+        };
+        self.seq += 1;
+        self.pending_bytes = 0;
+        (self.dispatch)(batch);
+    }
+
+    /// Starts a new block holding `buf[keep..]` and then more input. The
+    /// pending ranges point into the old block, so they are handed on
+    /// first. Returns false if there was no more input.
+    fn fill(&mut self, keep: usize) -> Result<bool, SnapshotError> {
+        if self.eof {
+            return Ok(false);
+        }
+        self.flush();
+        let tail = self.buf.get(keep..).unwrap_or_default();
+        // Grow with the unfinished value, so a huge one is read in
+        // linear time.
+        let want = BLOCK.max(tail.len());
+        // Reuse a block the parser threads are done with: fresh pages cost
+        // the kernel more to hand out than reading the bytes into them.
+        let mut next = match self.spent.iter().position(|b| Arc::strong_count(b) == 1) {
+            Some(i) => {
+                let block = self.spent.swap_remove(i);
+                let mut v = Arc::try_unwrap(block).unwrap_or_default();
+                v.clear();
+                v
+            }
+            None => Vec::new(),
+        };
+        next.reserve(tail.len() + want);
+        next.extend_from_slice(tail);
+        let mut got = 0;
+        let reader = &mut self.reader;
+        let limit = u64::try_from(want).unwrap_or(u64::MAX);
+        match reader.take(limit).read_to_end(&mut next) {
+            Ok(n) => got += n,
+            Err(e) => return Err(io_error(self.name, &e)),
+        }
+        if got < want {
+            self.eof = true;
+        }
+        self.base += keep as u64;
+        self.pos = self.pos.saturating_sub(keep);
+        let old = std::mem::replace(&mut self.buf, Arc::new(next));
+        if self.spent.len() < SPENT_BLOCKS {
+            self.spent.push(old);
+        }
+        Ok(got > 0)
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, SnapshotError> {
+        loop {
+            if let Some(&b) = self.buf.get(self.pos) {
+                return Ok(Some(b));
+            }
+            if !self.fill(self.pos)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn skip_ws(&mut self) -> Result<Option<u8>, SnapshotError> {
+        loop {
+            match self.peek()? {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => self.pos += 1,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn found(&mut self) -> Result<String, SnapshotError> {
+        Ok(self
+            .peek()?
+            .map_or("the end of the file".to_string(), describe))
+    }
+
+    /// Finds the end of the JSON value starting at `pos`, from its strings
+    /// and brackets only (serde validates the value when it is parsed),
+    /// reading more input as needed. Returns its range in `buf`.
+    fn value_end(&mut self) -> Result<(usize, usize), SnapshotError> {
+        let mut i = self.pos;
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        loop {
+            let Some(&b) = self.buf.get(i) else {
+                let start = self.pos;
+                if !self.fill(start)? {
+                    return Err(self.err(
+                        self.base + i as u64 - start as u64 + self.pos as u64,
+                        "the file ends in the middle of a value",
+                    ));
+                }
+                i -= start;
+                continue;
+            };
+            i += 1;
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                    if depth == 0 {
+                        return Ok((self.pos, i));
+                    }
+                } else {
+                    // Most bytes of a snapshot are inside strings: jump to
+                    // the next quote or backslash eight bytes at a time.
+                    i = skip_plain(&self.buf, i);
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    if depth == 0 {
+                        // A scalar ended by its container's closer.
+                        return Ok((self.pos, i - 1));
+                    }
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok((self.pos, i));
+                    }
+                }
+                b',' | b' ' | b'\n' | b'\r' | b'\t' | b':' if depth == 0 => {
+                    return Ok((self.pos, i - 1));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Parses `buf[range]` as one whole JSON value with serde.
+    fn parse_range<T: de::DeserializeOwned>(
+        &self,
+        (start, end): (usize, usize),
+    ) -> Result<T, SnapshotError> {
+        let bytes = self.buf.get(start..end).unwrap_or_default();
+        serde_json::from_slice(bytes).map_err(|e| {
+            batch_error(
+                self.name,
+                self.positions,
+                &BatchError {
+                    start: self.base + start as u64,
+                    line: e.line(),
+                    column: e.column(),
+                    message: json_message(&e),
+                },
+            )
+        })
+    }
+
+    /// Skips one value, validating it.
+    fn skip_value(&mut self) -> Result<(), SnapshotError> {
+        let range = self.value_end()?;
+        let _: IgnoredAny = self.parse_range(range)?;
+        self.pos = range.1;
+        Ok(())
+    }
+
+    fn document(&mut self) -> Result<(), SnapshotError> {
+        match self.skip_ws()? {
+            Some(b'{') => self.pos += 1,
+            Some(b'[') => {
+                return Err(self.err(
+                    self.here(),
+                    "a snapshot is an object with a `resources` list, not a list \
+                     (`plumb import` converts other formats)",
+                ));
+            }
+            Some(b) => {
+                return Err(self.err(
+                    self.here(),
+                    format!("expected a JSON object, found {}", describe(b)),
+                ));
+            }
+            None => {
+                return Err(self.err(
+                    self.here(),
+                    "the file is empty: expected a JSON object with a `resources` list",
+                ));
+            }
+        }
+        let mut seen_resources = false;
+        let mut first = true;
+        loop {
+            match self.skip_ws()? {
+                Some(b'}') if first => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b',') if !first => {
+                    self.pos += 1;
+                    self.skip_ws()?;
+                }
+                Some(_) if first => {}
+                Some(b) => {
+                    return Err(self.err(
+                        self.here(),
+                        format!("expected `,` or `}}`, found {}", describe(b)),
+                    ));
+                }
+                None => {
+                    return Err(self.err(
+                        self.here(),
+                        "the file ends before the snapshot object is closed",
+                    ));
+                }
+            }
+            first = false;
+            let key_at = self.here();
+            if self.peek()? != Some(b'"') {
+                let found = self.found()?;
+                return Err(self.err(key_at, format!("expected a key, found {found}")));
+            }
+            let range = self.value_end()?;
+            let key: String = self.parse_range(range)?;
+            self.pos = range.1;
+            match self.skip_ws()? {
+                Some(b':') => self.pos += 1,
+                _ => {
+                    let found = self.found()?;
+                    return Err(self.err(self.here(), format!("expected `:`, found {found}")));
+                }
+            }
+            self.skip_ws()?;
+            match key.as_str() {
+                "resources" => {
+                    if seen_resources {
+                        return Err(self.err(key_at, "duplicate key `resources`"));
+                    }
+                    seen_resources = true;
+                    self.resources()?;
+                }
+                "snapshot_version" => {
+                    let at = self.here();
+                    let range = self.value_end()?;
+                    let version: serde_json::Value = self.parse_range(range)?;
+                    self.pos = range.1;
+                    if version.as_u64() != Some(SNAPSHOT_VERSION) {
+                        return Err(self.err(
+                            at,
+                            format!(
+                                "unsupported snapshot_version {version}: this plumb reads \
+                                 version {SNAPSHOT_VERSION}"
+                            ),
+                        ));
+                    }
+                }
+                _ => self.skip_value()?,
+            }
+        }
+        if let Some(b) = self.skip_ws()? {
+            return Err(self.err(
+                self.here(),
+                format!("unexpected {} after the snapshot object", describe(b)),
+            ));
+        }
+        if !seen_resources {
+            return Err(self.err(0, "the snapshot has no `resources` list"));
+        }
+        Ok(())
+    }
+
+    /// The `resources` array: each element's range goes into a batch.
+    fn resources(&mut self) -> Result<(), SnapshotError> {
+        match self.peek()? {
+            Some(b'[') => self.pos += 1,
+            _ => {
+                let found = self.found()?;
+                return Err(self.err(
+                    self.here(),
+                    format!("`resources` must be a list of resources, found {found}"),
+                ));
+            }
+        }
+        let mut first = true;
+        loop {
+            match self.skip_ws()? {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b',') if !first => {
+                    self.pos += 1;
+                    self.skip_ws()?;
+                }
+                Some(_) if first => {}
+                Some(b) => {
+                    return Err(self.err(
+                        self.here(),
+                        format!("expected `,` or `]` in `resources`, found {}", describe(b)),
+                    ));
+                }
+                None => {
+                    return Err(self.err(self.here(), "the file ends inside the `resources` list"));
+                }
+            }
+            first = false;
+            match self.peek()? {
+                Some(b'{') => {}
+                _ => {
+                    let found = self.found()?;
+                    return Err(self.err(
+                        self.here(),
+                        format!("each resource must be an object, found {found}"),
+                    ));
+                }
+            }
+            let (start, end) = self.value_end()?;
+            self.pending.push((start, end));
+            self.pending_bytes += end - start;
+            self.pos = end;
+            if self.pending_bytes >= BATCH {
+                self.flush();
+            }
+        }
+    }
+}
+
+/// The index of the first `"` or `\\` at or after `i` (or the end), read
+/// eight bytes at a time.
+fn skip_plain(buf: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = ONES * b'"' as u64;
+    const BACKSLASH: u64 = ONES * b'\\' as u64;
+    while let Some(chunk) = buf.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let q = x ^ QUOTE;
+        let b = x ^ BACKSLASH;
+        // A zero byte in q or b is a quote or a backslash.
+        let found = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b) & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = buf.get(i) {
+        if c == b'"' || c == b'\\' {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+fn describe(b: u8) -> String {
+    match b {
+        b'"' => "a string".to_string(),
+        b'{' => "an object".to_string(),
+        b'[' => "a list".to_string(),
+        b'0'..=b'9' | b'-' => "a number".to_string(),
+        b't' | b'f' => "a boolean".to_string(),
+        b'n' => "null".to_string(),
+        0x20..=0x7e => format!("`{}`", b as char),
+        _ => format!("the byte 0x{b:02x}"),
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix (we give
+/// the position ourselves).
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_string(),
+        None => text,
+    };
+    if text == "invalid unicode code point" {
+        "invalid UTF-8 or `\\u` escape in a string".to_string()
+    } else {
+        text
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Parsing one resource
+// ---------------------------------------------------------------------------
+
+/// The attribute tree to keep, per resource type, computed once per type
+/// per thread.
+struct TypeCache<'p> {
+    projection: &'p Projection,
+    trees: HashMap<Box<str>, Arc<PathTree>>,
+}
+
+impl<'p> TypeCache<'p> {
+    fn new(projection: &'p Projection) -> Self {
+        TypeCache {
+            projection,
+            trees: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, ty: &str) -> Arc<PathTree> {
+        if let Some(t) = self.trees.get(ty) {
+            return Arc::clone(t);
+        }
+        let t = self.projection.for_type(ty);
+        self.trees.insert(Box::from(ty), Arc::clone(&t));
+        t
+    }
+}
+
+fn parse_batch(batch: &Batch, cache: &mut TypeCache<'_>) -> Result<Vec<Resource>, BatchError> {
+    let mut out = Vec::with_capacity(batch.ranges.len());
+    for &(start, end) in &batch.ranges {
+        let bytes = batch.block.get(start..end).unwrap_or_default();
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed = ResourceSeed { cache: &mut *cache }
+            .deserialize(&mut de)
+            .and_then(|r| de.end().map(|()| r));
+        match parsed {
+            Ok(r) => out.push(r),
+            Err(e) => {
+                return Err(BatchError {
+                    start: batch.base + start as u64,
+                    line: e.line(),
+                    column: e.column(),
+                    message: json_message(&e),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct ResourceSeed<'c, 'p> {
+    cache: &'c mut TypeCache<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ResourceSeed<'_, '_> {
+    type Value = Resource;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Resource, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+fn opt_string<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Str>, A::Error> {
+    let v: Option<String> = map.next_value()?;
+    Ok(v.map(Str::from))
+}
+
+impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
+    type Value = Resource;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a resource object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Resource, A::Error> {
+        let mut type_: Option<Str> = None;
+        let mut id: Option<Str> = None;
+        let mut name = None;
+        let mut address = None;
+        let mut provider = None;
+        let mut source = None;
+        let mut attributes: Option<Value> = None;
+        // Attributes seen before the type: kept raw, parsed once the type
+        // (and so the projection) is known.
+        let mut raw_attributes: Option<&'de serde_json::value::RawValue> = None;
+        let mut unknown: Vec<String> = Vec::new();
+        let mut sensitive: Vec<String> = Vec::new();
+        let mut seen: u16 = 0;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let bit = match key.as_ref() {
+                "type" => 0,
+                "id" => 1,
+                "name" => 2,
+                "address" => 3,
+                "provider" => 4,
+                "source" => 5,
+                "attributes" => 6,
+                "unknown" => 7,
+                "sensitive" => 8,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if seen & (1 << bit) != 0 {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            seen |= 1 << bit;
+            match bit {
+                0 => {
+                    let t: String = map.next_value()?;
+                    type_ = Some(Str::from(t));
+                }
+                1 => id = Some(map.next_value::<IdSeed>()?.0),
+                2 => name = opt_string(&mut map)?,
+                3 => address = opt_string(&mut map)?,
+                4 => provider = opt_string(&mut map)?,
+                5 => {
+                    source = map
+                        .next_value::<Option<SourceDe>>()?
+                        .map(SourceDe::into_source)
+                }
+                6 => match &type_ {
+                    Some(t) => {
+                        let tree = self.cache.get(t);
+                        attributes = Some(map.next_value_seed(ValueSeed {
+                            tree: &tree,
+                            depth: 0,
+                        })?);
+                    }
+                    None => raw_attributes = Some(map.next_value()?),
+                },
+                7 => unknown = map.next_value()?,
+                _ => sensitive = map.next_value()?,
+            }
+        }
+        let Some(type_) = type_ else {
+            return Err(de::Error::custom("the resource has no `type`"));
+        };
+        let Some(id) = id else {
+            return Err(de::Error::custom(format_args!(
+                "the `{type_}` resource has no `id`"
+            )));
+        };
+        if let Some(raw) = raw_attributes {
+            let tree = self.cache.get(&type_);
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            attributes = Some(
+                ValueSeed {
+                    tree: &tree,
+                    depth: 0,
+                }
+                .deserialize(&mut de)
+                .map_err(de::Error::custom)?,
+            );
+        }
+        let mut attributes = match attributes {
+            None | Some(Value::Null) => Value::object(Object::new()),
+            Some(v @ Value::Object(_)) => v,
+            Some(other) => {
+                return Err(de::Error::custom(format_args!(
+                    "`attributes` of `{type_}` `{id}` must be an object, found {}",
+                    other.type_name().as_str()
+                )));
+            }
+        };
+        for pointer in &unknown {
+            mark_unknown(&mut attributes, pointer).map_err(de::Error::custom)?;
+        }
+        for pointer in &sensitive {
+            check_pointer(pointer).map_err(de::Error::custom)?;
+        }
+        Ok(Resource {
+            type_,
+            id,
+            name,
+            address,
+            provider,
+            source,
+            attributes,
+            sensitive,
+        })
+    }
+}
+
+/// A resource id: a string, or a number written as its JSON text.
+struct IdSeed(Str);
+
+impl<'de> de::Deserialize<'de> for IdSeed {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<IdSeed, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = IdSeed;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string id")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdSeed, E> {
+                Ok(IdSeed(Str::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdSeed, E> {
+                Ok(IdSeed(Str::from(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdSeed, E> {
+                Ok(IdSeed(Str::from(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SourceDe {
+    file: Option<String>,
+    line: Option<u32>,
+    format: Option<String>,
+}
+
+impl SourceDe {
+    fn into_source(self) -> Source {
+        Source {
+            file: self.file.map(Str::from),
+            line: self.line,
+            format: self.format.map(Str::from),
+        }
+    }
+}
+
+fn check_pointer(pointer: &str) -> Result<(), String> {
+    if pointer.is_empty() || pointer.starts_with('/') {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{pointer}` is not a JSON pointer (it must start with `/`)"
+        ))
+    }
+}
+
+/// Decodes one JSON-pointer segment (`~1` is `/`, `~0` is `~`).
+fn pointer_segment(s: &str) -> String {
+    s.replace("~1", "/").replace("~0", "~")
+}
+
+/// Sets the value at `pointer` to unknown, creating objects on the way.
+fn mark_unknown(value: &mut Value, pointer: &str) -> Result<(), String> {
+    check_pointer(pointer)?;
+    let segments: Vec<String> = pointer.split('/').skip(1).map(pointer_segment).collect();
+    set_unknown(value, &segments);
+    Ok(())
+}
+
+fn set_unknown(value: &mut Value, path: &[String]) {
+    let Some((first, rest)) = path.split_first() else {
+        *value = Value::Unknown;
+        return;
+    };
+    match value {
+        Value::Object(o) => {
+            let o = Arc::make_mut(o);
+            let mut child = o.get(first).cloned().unwrap_or(Value::Null);
+            if child.is_null() && !rest.is_empty() {
+                child = Value::object(Object::new());
+            }
+            set_unknown(&mut child, rest);
+            o.insert(Str::from(first.as_str()), child);
+        }
+        Value::List(l) => {
+            if let Ok(i) = first.parse::<usize>() {
+                let l = Arc::make_mut(l);
+                if let Some(child) = l.get_mut(i) {
+                    set_unknown(child, rest);
+                }
+            }
+        }
+        // Unknown already, or a scalar that cannot hold the path.
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Values, projected
+// ---------------------------------------------------------------------------
+
+/// Deepest nesting a snapshot value may have. serde_json stops at 128
+/// too; this keeps our own recursion bounded whatever the parser.
+const MAX_DEPTH: usize = 128;
+
+/// Builds a [`Value`] keeping what `tree` says is read.
+struct ValueSeed<'t> {
+    tree: &'t PathTree,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(de::Error::custom("values are nested too deeply"));
+        }
+        d.deserialize_any(self)
+    }
+}
+
+static EMPTY: PathTree = PathTree {
+    all: false,
+    fields: std::collections::BTreeMap::new(),
+    each: None,
+};
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        if v.is_finite() {
+            Ok(Value::Number(v))
+        } else {
+            Err(E::custom("number out of range"))
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(Str::from(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let tree = if self.tree.all {
+            self.tree
+        } else {
+            self.tree.each.as_deref().unwrap_or(&EMPTY)
+        };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(ValueSeed {
+            tree,
+            depth: self.depth + 1,
+        })? {
+            items.push(v);
+        }
+        Ok(Value::list(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(Str, Value)> = Vec::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let child = if self.tree.all {
+                Some(self.tree)
+            } else {
+                self.tree
+                    .fields
+                    .get(key.as_ref())
+                    .or(self.tree.each.as_deref())
+            };
+            match child {
+                Some(tree) => {
+                    let v = map.next_value_seed(ValueSeed {
+                        tree,
+                        depth: self.depth + 1,
+                    })?;
+                    entries.push((Str::from(key.as_ref()), v));
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let len = entries.len();
+        let obj = Object::from_entries(entries);
+        if obj.len() != len {
+            return Err(de::Error::custom("an object has a duplicate key"));
+        }
+        Ok(Value::object(obj))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,877 @@
+//! The bytecode VM: a stack machine over [`Value`]s.
+//!
+//! One [`Machine`] per thread is reused for every rule and resource, so
+//! evaluation allocates only the values it makes. The VM never panics on
+//! any program: every index is checked, and a bad one is a [`VmError`]
+//! naming the chunk and instruction (a program that passed
+//! [`crate::artifact`]'s verification never has one).
+
+use std::sync::Arc;
+
+use crate::bytecode::{BinOp, ChunkId, IterKind, Op, Program, ResourceField};
+use crate::snapshot::Resource;
+use crate::value::{Object, Str, Value};
+
+/// Deepest chain of `fn` calls and lazy `let`s. The compiler rejects
+/// recursion, so only a hostile artifact can reach it.
+const MAX_CALL_DEPTH: usize = 256;
+
+/// An evaluation error: a type mismatch, a division by zero, a built-in
+/// that failed. The finding gets status `error` with this message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmError {
+    pub message: String,
+    pub chunk: ChunkId,
+    pub pc: usize,
+}
+
+impl std::fmt::Display for VmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// How the VM calls built-ins (plumb-stdlib implements it).
+pub trait Builtins: Send + Sync {
+    /// Resolves a built-in name to the id `call` takes, or `None`.
+    fn resolve(&self, name: &str) -> Option<u32>;
+    /// Calls built-in `id`. An `Err` is an evaluation error message.
+    fn call(&self, id: u32, args: &[Value], ctx: &CallContext) -> Result<Value, String>;
+}
+
+/// What built-ins may know about the evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct CallContext {
+    /// The evaluation time, seconds since the Unix epoch (`age_days`).
+    pub now: f64,
+}
+
+/// Everything shared by all evaluations over one snapshot.
+pub struct Env<'a> {
+    pub program: &'a Program,
+    pub consts: &'a [Value],
+    pub builtins: &'a dyn Builtins,
+    /// Built-in ids, by [`Program::builtins`] index.
+    pub builtin_ids: &'a [u32],
+    pub globals: &'a [Result<Value, VmError>],
+    /// Per global, its membership index, built on first use.
+    pub indexes: &'a [std::sync::OnceLock<Membership>],
+    pub queries: &'a [Value],
+    pub ctx: CallContext,
+}
+
+/// The slots of one rule evaluation or one call.
+pub struct Frame {
+    pub slots: Vec<Value>,
+    /// Per rule `let`: 0 not computed, 1 being computed, 2 done.
+    lets: Vec<u8>,
+}
+
+impl Frame {
+    pub fn new(size: u16, lets: usize) -> Frame {
+        Frame {
+            slots: vec![Value::Null; usize::from(size)],
+            lets: vec![0; lets],
+        }
+    }
+
+    /// Clears the frame for the next resource, keeping its allocation.
+    pub fn reset(&mut self, size: u16, lets: usize) {
+        self.slots.clear();
+        self.slots.resize(usize::from(size), Value::Null);
+        self.lets.clear();
+        self.lets.resize(lets, 0);
+    }
+}
+
+struct Iter {
+    kind: IterKind,
+    items: Vec<Value>,
+    pos: usize,
+    unknown: bool,
+    count: f64,
+    /// The decided result (`one`'s element, an early `any`/`all`), if any.
+    result: Option<Value>,
+    collected: Vec<Value>,
+}
+
+/// A reusable evaluation machine.
+#[derive(Default)]
+pub struct Machine {
+    stack: Vec<Value>,
+    iters: Vec<Iter>,
+    depth: usize,
+}
+
+struct Cursor {
+    chunk: ChunkId,
+    pc: usize,
+}
+
+impl Machine {
+    pub fn new() -> Machine {
+        Machine::default()
+    }
+
+    /// Runs `chunk` in `frame` and returns the value it computes.
+    /// `rule` is the index of the rule whose frame this is (for `let`s).
+    pub fn run(
+        &mut self,
+        env: &Env<'_>,
+        resource: Option<&Resource>,
+        rule: Option<usize>,
+        chunk: ChunkId,
+        frame: &mut Frame,
+    ) -> Result<Value, VmError> {
+        if self.depth >= MAX_CALL_DEPTH {
+            return Err(VmError {
+                message: "calls are nested too deeply".to_string(),
+                chunk,
+                pc: 0,
+            });
+        }
+        self.depth += 1;
+        let stack_base = self.stack.len();
+        let iter_base = self.iters.len();
+        let result = self.exec(env, resource, rule, chunk, frame);
+        self.stack.truncate(stack_base);
+        self.iters.truncate(iter_base);
+        self.depth -= 1;
+        result
+    }
+
+    fn pop(&mut self, at: &Cursor) -> Result<Value, VmError> {
+        self.stack.pop().ok_or_else(|| err(at, "stack underflow"))
+    }
+
+    fn top(&mut self, at: &Cursor) -> Result<&mut Value, VmError> {
+        self.stack
+            .last_mut()
+            .ok_or_else(|| err(at, "stack underflow"))
+    }
+
+    fn iter(&mut self, at: &Cursor) -> Result<&mut Iter, VmError> {
+        self.iters
+            .last_mut()
+            .ok_or_else(|| err(at, "no iteration in progress"))
+    }
+
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per instruction reads best in one match"
+    )]
+    fn exec(
+        &mut self,
+        env: &Env<'_>,
+        resource: Option<&Resource>,
+        rule: Option<usize>,
+        chunk_id: ChunkId,
+        frame: &mut Frame,
+    ) -> Result<Value, VmError> {
+        let mut at = Cursor {
+            chunk: chunk_id,
+            pc: 0,
+        };
+        let code = &env
+            .program
+            .chunks
+            .get(chunk_id as usize)
+            .ok_or_else(|| err(&at, "no such chunk"))?
+            .code;
+        loop {
+            let op = *code
+                .get(at.pc)
+                .ok_or_else(|| err(&at, "ran off the end of the chunk"))?;
+            at.pc += 1;
+            match op {
+                Op::Null => self.stack.push(Value::Null),
+                Op::True => self.stack.push(Value::Bool(true)),
+                Op::False => self.stack.push(Value::Bool(false)),
+                Op::Const(i) => {
+                    let v = env
+                        .consts
+                        .get(i as usize)
+                        .ok_or_else(|| err(&at, "no such constant"))?;
+                    self.stack.push(v.clone());
+                }
+                Op::Resource(field) => {
+                    let r = resource.ok_or_else(|| err(&at, "no resource in this context"))?;
+                    let opt = |s: &Option<Str>| {
+                        s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
+                    };
+                    self.stack.push(match field {
+                        ResourceField::Attributes => r.attributes.clone(),
+                        ResourceField::Id => Value::String(r.id.clone()),
+                        ResourceField::Type => Value::String(r.type_.clone()),
+                        ResourceField::Name => opt(&r.name),
+                        ResourceField::Address => opt(&r.address),
+                        ResourceField::Provider => opt(&r.provider),
+                    });
+                }
+                Op::Load(slot) => {
+                    let v = frame
+                        .slots
+                        .get(usize::from(slot))
+                        .ok_or_else(|| err(&at, "no such slot"))?;
+                    self.stack.push(v.clone());
+                }
+                Op::Store(slot) => {
+                    let v = self.pop(&at)?;
+                    let s = frame
+                        .slots
+                        .get_mut(usize::from(slot))
+                        .ok_or_else(|| err(&at, "no such slot"))?;
+                    *s = v;
+                }
+                Op::Let(n) => {
+                    let v = self.rule_let(env, resource, rule, n, frame, &at)?;
+                    self.stack.push(v);
+                }
+                Op::Global(g) => match env.globals.get(g as usize) {
+                    Some(Ok(v)) => self.stack.push(v.clone()),
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => return Err(err(&at, "no such global")),
+                },
+                Op::Field(k) => {
+                    let key = const_str(env, k, &at)?;
+                    let top = self.top(&at)?;
+                    *top = top.field(key);
+                }
+                Op::Index => {
+                    let index = self.pop(&at)?;
+                    let top = self.top(&at)?;
+                    *top = index_value(top, &index);
+                }
+                Op::Elements => {
+                    let top = self.top(&at)?;
+                    *top = elements(top);
+                }
+                Op::Descendants => {
+                    let top = self.top(&at)?;
+                    let mut out = Vec::new();
+                    descendants(top, &mut out);
+                    *top = Value::list(out);
+                }
+                Op::MapField(k) => {
+                    let key = const_str(env, k, &at)?;
+                    let top = self.top(&at)?;
+                    *top = map_projection(top, |v, out| {
+                        let f = v.field(key);
+                        if !f.is_null() {
+                            out.push(f);
+                        }
+                    });
+                }
+                Op::MapIndex => {
+                    let index = self.pop(&at)?;
+                    let top = self.top(&at)?;
+                    *top = map_projection(top, |v, out| {
+                        let f = index_value(v, &index);
+                        if !f.is_null() {
+                            out.push(f);
+                        }
+                    });
+                }
+                Op::MapElements => {
+                    let top = self.top(&at)?;
+                    *top = map_projection(top, |v, out| match elements(v) {
+                        Value::List(l) => out.extend(l.iter().cloned()),
+                        other => out.push(other),
+                    });
+                }
+                Op::MapDescendants => {
+                    let top = self.top(&at)?;
+                    *top = map_projection(top, descendants);
+                }
+                Op::Not => {
+                    let top = self.top(&at)?;
+                    *top = match &*top {
+                        Value::Unknown => Value::Unknown,
+                        v => Value::Bool(!v.is_true()),
+                    };
+                }
+                Op::Neg => {
+                    let top = self.top(&at)?;
+                    *top = match &*top {
+                        Value::Number(n) => Value::Number(-*n),
+                        Value::Null => Value::Null,
+                        Value::Unknown => Value::Unknown,
+                        other => {
+                            return Err(err(
+                                &at,
+                                &format!("cannot negate a {}", other.type_name().as_str()),
+                            ));
+                        }
+                    };
+                }
+                Op::Bin(op) => {
+                    let b = self.pop(&at)?;
+                    let a = self.pop(&at)?;
+                    let v = binary(op, &a, &b).map_err(|m| err(&at, &m))?;
+                    self.stack.push(v);
+                }
+                Op::InGlobal(g) => {
+                    let needle = self.pop(&at)?;
+                    let v = match env.globals.get(g as usize) {
+                        Some(Ok(hay)) => match env.indexes.get(g as usize) {
+                            Some(cell) => cell
+                                .get_or_init(|| Membership::new(hay))
+                                .contains(hay, &needle),
+                            None => contains(hay, &needle),
+                        },
+                        Some(Err(e)) => return Err(e.clone()),
+                        None => return Err(err(&at, "no such global")),
+                    };
+                    self.stack.push(v);
+                }
+                Op::AndJump(target) => {
+                    let top = self.top(&at)?;
+                    if !top.is_true() && !top.is_unknown() {
+                        *top = Value::Bool(false);
+                        at.pc = target as usize;
+                    }
+                }
+                Op::And => {
+                    let b = self.pop(&at)?;
+                    let a = self.pop(&at)?;
+                    self.stack.push(match (a.is_true(), b) {
+                        (_, Value::Unknown) => Value::Unknown,
+                        (true, b) => Value::Bool(b.is_true()),
+                        // `a` was unknown: only a false `b` decides.
+                        (false, b) => {
+                            if b.is_true() {
+                                Value::Unknown
+                            } else {
+                                Value::Bool(false)
+                            }
+                        }
+                    });
+                }
+                Op::OrJump(target) => {
+                    let top = self.top(&at)?;
+                    if top.is_true() {
+                        at.pc = target as usize;
+                    }
+                }
+                Op::Or => {
+                    let b = self.pop(&at)?;
+                    let a = self.pop(&at)?;
+                    self.stack.push(match (a, b) {
+                        (_, b) if b.is_true() => Value::Bool(true),
+                        (Value::Unknown, _) | (_, Value::Unknown) => Value::Unknown,
+                        _ => Value::Bool(false),
+                    });
+                }
+                Op::Branch(otherwise, unknown) => {
+                    let c = self.pop(&at)?;
+                    if c.is_unknown() {
+                        self.stack.push(Value::Unknown);
+                        at.pc = unknown as usize;
+                    } else if !c.is_true() {
+                        at.pc = otherwise as usize;
+                    }
+                }
+                Op::Jump(target) => at.pc = target as usize,
+                Op::Call(f, argc) => {
+                    let info = env
+                        .program
+                        .fns
+                        .get(f as usize)
+                        .ok_or_else(|| err(&at, "no such function"))?;
+                    let size = env
+                        .program
+                        .chunks
+                        .get(info.chunk as usize)
+                        .map_or(0, |c| c.frame)
+                        .max(u16::from(argc));
+                    let mut callee = Frame::new(size, 0);
+                    let args = self.pop_n(usize::from(argc), &at)?;
+                    for (slot, a) in callee.slots.iter_mut().zip(args) {
+                        *slot = a;
+                    }
+                    let v = self.run(env, resource, None, info.chunk, &mut callee)?;
+                    self.stack.push(v);
+                }
+                Op::Builtin(b, argc) => {
+                    let id = *env
+                        .builtin_ids
+                        .get(b as usize)
+                        .ok_or_else(|| err(&at, "no such built-in"))?;
+                    let base = self
+                        .stack
+                        .len()
+                        .checked_sub(usize::from(argc))
+                        .ok_or_else(|| err(&at, "stack underflow"))?;
+                    let args = self.stack.get(base..).unwrap_or_default();
+                    let v = env
+                        .builtins
+                        .call(id, args, &env.ctx)
+                        .map_err(|m| err(&at, &m))?;
+                    self.stack.truncate(base);
+                    self.stack.push(v);
+                }
+                Op::List(n) => {
+                    let items = self.pop_n(n as usize, &at)?;
+                    self.stack.push(Value::list(items));
+                }
+                Op::Object(n) => {
+                    let flat = self.pop_n(2 * n as usize, &at)?;
+                    let mut entries = Vec::with_capacity(n as usize);
+                    let mut it = flat.into_iter();
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        let Value::String(k) = k else {
+                            return Err(err(&at, "object key is not a string"));
+                        };
+                        entries.push((k, v));
+                    }
+                    self.stack
+                        .push(Value::object(Object::from_entries(entries)));
+                }
+                Op::Resources(q) => {
+                    let v = env
+                        .queries
+                        .get(q as usize)
+                        .ok_or_else(|| err(&at, "no such query"))?;
+                    self.stack.push(v.clone());
+                }
+                Op::IterBegin(kind) => {
+                    let source = self.pop(&at)?;
+                    let (items, unknown) = match source {
+                        Value::Null => (Vec::new(), false),
+                        Value::Unknown => (Vec::new(), true),
+                        Value::List(l) => (Arc::unwrap_or_clone(l), false),
+                        Value::Object(o) => (o.values().cloned().collect(), false),
+                        other => {
+                            return Err(err(
+                                &at,
+                                &format!("cannot iterate over a {}", other.type_name().as_str()),
+                            ));
+                        }
+                    };
+                    self.iters.push(Iter {
+                        kind,
+                        items,
+                        pos: 0,
+                        unknown,
+                        count: 0.0,
+                        result: None,
+                        collected: Vec::new(),
+                    });
+                }
+                Op::IterNext(slot, end) => {
+                    let it = self.iter(&at)?;
+                    match it.items.get(it.pos) {
+                        Some(v) => {
+                            let v = v.clone();
+                            it.pos += 1;
+                            let s = frame
+                                .slots
+                                .get_mut(usize::from(slot))
+                                .ok_or_else(|| err(&at, "no such slot"))?;
+                            *s = v;
+                        }
+                        None => at.pc = end as usize,
+                    }
+                }
+                Op::IterFeed(exit) => {
+                    let p = self.pop(&at)?;
+                    let it = self.iter(&at)?;
+                    if p.is_unknown() {
+                        it.unknown = true;
+                    } else if p.is_true() {
+                        match it.kind {
+                            IterKind::Any => {
+                                it.result = Some(Value::Bool(true));
+                                at.pc = exit as usize;
+                            }
+                            IterKind::None => {
+                                it.result = Some(Value::Bool(false));
+                                at.pc = exit as usize;
+                            }
+                            IterKind::Count => it.count += 1.0,
+                            IterKind::One => {
+                                let current = it
+                                    .items
+                                    .get(it.pos.wrapping_sub(1))
+                                    .cloned()
+                                    .unwrap_or_default();
+                                it.result = Some(if it.unknown { Value::Unknown } else { current });
+                                at.pc = exit as usize;
+                            }
+                            IterKind::All | IterKind::Collect => {}
+                        }
+                    } else if it.kind == IterKind::All {
+                        it.result = Some(Value::Bool(false));
+                        at.pc = exit as usize;
+                    }
+                }
+                Op::IterFilter(back) => {
+                    let p = self.pop(&at)?;
+                    let it = self.iter(&at)?;
+                    if p.is_unknown() {
+                        it.unknown = true;
+                        at.pc = back as usize;
+                    } else if !p.is_true() {
+                        at.pc = back as usize;
+                    }
+                }
+                Op::IterPush => {
+                    let v = self.pop(&at)?;
+                    self.iter(&at)?.collected.push(v);
+                }
+                Op::IterEnd => {
+                    let it = self
+                        .iters
+                        .pop()
+                        .ok_or_else(|| err(&at, "no iteration in progress"))?;
+                    let v = match it.result {
+                        Some(v) => v,
+                        None if it.unknown => Value::Unknown,
+                        None => match it.kind {
+                            IterKind::All | IterKind::None => Value::Bool(true),
+                            IterKind::Any => Value::Bool(false),
+                            IterKind::Count => Value::Number(it.count),
+                            IterKind::One => Value::Null,
+                            IterKind::Collect => Value::list(it.collected),
+                        },
+                    };
+                    self.stack.push(v);
+                }
+                Op::Pop => {
+                    self.pop(&at)?;
+                }
+                Op::Return => return self.pop(&at),
+            }
+        }
+    }
+
+    fn pop_n(&mut self, n: usize, at: &Cursor) -> Result<Vec<Value>, VmError> {
+        let base = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .ok_or_else(|| err(at, "stack underflow"))?;
+        Ok(self.stack.split_off(base))
+    }
+
+    fn rule_let(
+        &mut self,
+        env: &Env<'_>,
+        resource: Option<&Resource>,
+        rule: Option<usize>,
+        n: u16,
+        frame: &mut Frame,
+        at: &Cursor,
+    ) -> Result<Value, VmError> {
+        let info = rule
+            .and_then(|r| env.program.rules.get(r))
+            .ok_or_else(|| err(at, "a rule `let` outside a rule"))?;
+        let &(slot, chunk) = info
+            .lets
+            .get(usize::from(n))
+            .ok_or_else(|| err(at, "no such let"))?;
+        let state = frame.lets.get(usize::from(n)).copied().unwrap_or(0);
+        match state {
+            2 => frame
+                .slots
+                .get(usize::from(slot))
+                .cloned()
+                .ok_or_else(|| err(at, "no such slot")),
+            1 => Err(err(at, "a `let` depends on itself")),
+            _ => {
+                if let Some(s) = frame.lets.get_mut(usize::from(n)) {
+                    *s = 1;
+                }
+                let v = self.run(env, resource, rule, chunk, frame)?;
+                if let Some(s) = frame.slots.get_mut(usize::from(slot)) {
+                    *s = v.clone();
+                }
+                if let Some(s) = frame.lets.get_mut(usize::from(n)) {
+                    *s = 2;
+                }
+                Ok(v)
+            }
+        }
+    }
+}
+
+fn err(at: &Cursor, message: &str) -> VmError {
+    VmError {
+        message: message.to_string(),
+        chunk: at.chunk,
+        pc: at.pc.saturating_sub(1),
+    }
+}
+
+fn const_str<'e>(env: &'e Env<'_>, k: u32, at: &Cursor) -> Result<&'e str, VmError> {
+    env.consts
+        .get(k as usize)
+        .and_then(Value::as_str)
+        .ok_or_else(|| err(at, "field name is not a string constant"))
+}
+
+/// `x[i]`: a list index (negative counts from the end), an object key;
+/// `null` for anything else or out of range.
+pub fn index_value(v: &Value, index: &Value) -> Value {
+    match (v, index) {
+        (Value::Unknown, _) | (_, Value::Unknown) => Value::Unknown,
+        (Value::List(l), Value::Number(n)) if n.fract() == 0.0 => {
+            let len = l.len() as f64;
+            let i = if *n < 0.0 { len + n } else { *n };
+            if i >= 0.0 && i < len {
+                l.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                Value::Null
+            }
+        }
+        (Value::Object(o), Value::String(k)) => o.get(k).cloned().unwrap_or_default(),
+        _ => Value::Null,
+    }
+}
+
+/// `x[*]`: nothing for null, the elements of a list, the value alone
+/// otherwise.
+pub fn elements(v: &Value) -> Value {
+    match v {
+        Value::Null => Value::list(Vec::new()),
+        Value::List(_) | Value::Unknown => v.clone(),
+        other => Value::list(vec![other.clone()]),
+    }
+}
+
+/// Every value nested under `v`, in document order (lists by index,
+/// objects by key), not `v` itself.
+pub fn descendants(v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::List(l) => {
+            for x in l.iter() {
+                out.push(x.clone());
+                descendants(x, out);
+            }
+        }
+        Value::Object(o) => {
+            for x in o.values() {
+                out.push(x.clone());
+                descendants(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn map_projection(v: &Value, mut f: impl FnMut(&Value, &mut Vec<Value>)) -> Value {
+    match v {
+        Value::List(l) => {
+            let mut out = Vec::with_capacity(l.len());
+            for x in l.iter() {
+                if x.is_unknown() {
+                    out.push(Value::Unknown);
+                } else {
+                    f(x, &mut out);
+                }
+            }
+            Value::list(out)
+        }
+        Value::Unknown => Value::Unknown,
+        // A projection is always a list; anything else is read as one
+        // element.
+        other => {
+            let mut out = Vec::new();
+            f(other, &mut out);
+            Value::list(out)
+        }
+    }
+}
+
+/// The binary operators' semantics (docs/language.md).
+pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
+    use Value::{Null, Number, String as S, Unknown};
+    Ok(match op {
+        BinOp::Eq => a.equals(b).map_or(Unknown, Value::Bool),
+        BinOp::Ne => a.equals(b).map_or(Unknown, |e| Value::Bool(!e)),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let ord = match (a, b) {
+                (Unknown, _) | (_, Unknown) => return Ok(Unknown),
+                (Number(x), Number(y)) => x.partial_cmp(y),
+                (S(x), S(y)) => Some(x.as_str().cmp(y.as_str())),
+                _ => None,
+            };
+            let Some(ord) = ord else {
+                return Ok(Value::Bool(false));
+            };
+            Value::Bool(match op {
+                BinOp::Lt => ord.is_lt(),
+                BinOp::Le => ord.is_le(),
+                BinOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            })
+        }
+        BinOp::In => contains(b, a),
+        BinOp::Add => match (a, b) {
+            (Unknown, _) | (_, Unknown) => Unknown,
+            (Null, _) | (_, Null) => Null,
+            (Number(x), Number(y)) => finite(x + y)?,
+            (S(x), S(y)) => {
+                let mut s = String::with_capacity(x.len() + y.len());
+                s.push_str(x);
+                s.push_str(y);
+                Value::String(Str::from(s))
+            }
+            (Value::List(x), Value::List(y)) => {
+                Value::list(x.iter().chain(y.iter()).cloned().collect())
+            }
+            _ => return Err(mismatch("add", a, b)),
+        },
+        BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => match (a, b) {
+            (Unknown, _) | (_, Unknown) => Unknown,
+            (Null, _) | (_, Null) => Null,
+            (Number(x), Number(y)) => match op {
+                BinOp::Sub => finite(x - y)?,
+                BinOp::Mul => finite(x * y)?,
+                _ if *y == 0.0 => return Err("division by zero".to_string()),
+                BinOp::Div => finite(x / y)?,
+                _ => finite(x % y)?,
+            },
+            _ => {
+                let verb = match op {
+                    BinOp::Sub => "subtract",
+                    BinOp::Mul => "multiply",
+                    _ => "divide",
+                };
+                return Err(mismatch(verb, a, b));
+            }
+        },
+    })
+}
+
+fn finite(n: f64) -> Result<Value, String> {
+    if n.is_finite() {
+        Ok(Value::Number(n))
+    } else {
+        Err("number out of range".to_string())
+    }
+}
+
+fn mismatch(verb: &str, a: &Value, b: &Value) -> String {
+    format!(
+        "cannot {verb} a {} and a {}",
+        a.type_name().as_str(),
+        b.type_name().as_str()
+    )
+}
+
+/// `needle in haystack`.
+pub fn contains(haystack: &Value, needle: &Value) -> Value {
+    match (haystack, needle) {
+        (Value::Unknown, _) => Value::Unknown,
+        (Value::List(l), n) => {
+            let mut unknown = false;
+            for x in l.iter() {
+                match x.equals(n) {
+                    Some(true) => return Value::Bool(true),
+                    None => unknown = true,
+                    Some(false) => {}
+                }
+            }
+            if unknown {
+                Value::Unknown
+            } else {
+                Value::Bool(false)
+            }
+        }
+        (Value::Object(_) | Value::String(_), Value::Unknown) => Value::Unknown,
+        (Value::Object(o), Value::String(k)) => Value::Bool(o.contains_key(k)),
+        (Value::String(s), Value::String(sub)) => Value::Bool(s.contains(sub.as_str())),
+        _ => Value::Bool(false),
+    }
+}
+
+/// A hashable scalar.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Null,
+    Bool(bool),
+    Number(u64),
+    String(Str),
+}
+
+fn key(v: &Value) -> Option<Key> {
+    Some(match v {
+        Value::Null => Key::Null,
+        Value::Bool(b) => Key::Bool(*b),
+        // -0 and 0 are equal numbers.
+        Value::Number(n) => Key::Number(if *n == 0.0 { 0 } else { n.to_bits() }),
+        Value::String(s) => Key::String(s.clone()),
+        _ => return None,
+    })
+}
+
+/// `x in list` for a list that does not change during evaluation: a hash
+/// set of its scalar elements, the rest kept for a linear scan.
+#[derive(Debug, Default)]
+pub struct Membership {
+    /// `None` when the value is not a list worth indexing.
+    scalars: Option<std::collections::HashSet<Key>>,
+    others: Vec<Value>,
+    unknown: bool,
+}
+
+impl Membership {
+    pub fn new(hay: &Value) -> Membership {
+        let Value::List(items) = hay else {
+            return Membership::default();
+        };
+        let mut scalars = std::collections::HashSet::with_capacity(items.len());
+        let mut others = Vec::new();
+        let mut unknown = false;
+        for item in items.iter() {
+            match key(item) {
+                Some(k) => {
+                    scalars.insert(k);
+                }
+                None if item.is_unknown() => unknown = true,
+                None => others.push(item.clone()),
+            }
+        }
+        Membership {
+            scalars: Some(scalars),
+            others,
+            unknown,
+        }
+    }
+
+    pub fn contains(&self, hay: &Value, needle: &Value) -> Value {
+        let Some(scalars) = &self.scalars else {
+            return contains(hay, needle);
+        };
+        if needle.is_unknown() {
+            return Value::Unknown;
+        }
+        let found = match key(needle) {
+            Some(k) => scalars.contains(&k),
+            None => {
+                let mut unknown = false;
+                for o in &self.others {
+                    match o.equals(needle) {
+                        Some(true) => return Value::Bool(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown {
+                    return Value::Unknown;
+                }
+                false
+            }
+        };
+        if found {
+            Value::Bool(true)
+        } else if self.unknown
+            || (key(needle).is_some() && self.others.iter().any(Value::contains_unknown))
+        {
+            Value::Unknown
+        } else {
+            Value::Bool(false)
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! The implementations of the built-ins declared in [`crate::builtins`],
+//! over the runtime's values. docs/builtins.md documents each; the tests
+//! below and the conformance suite check them.
+//!
+//! Shared rules: an unknown argument makes the result unknown (except for
+//! `exists`); a `null` where text or a list is expected gives `null`, or
+//! `false` for a predicate and `0` for a count. Anything else that does not
+//! fit is an evaluation error, never a panic.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use plumb_runtime::value::{Object, Str, Value};
+use plumb_runtime::vm::{Builtins, CallContext};
+
+use crate::builtins::BUILTINS;
+
+/// The standard built-in table.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StdBuiltins;
+
+impl StdBuiltins {
+    pub fn shared() -> Arc<dyn Builtins> {
+        Arc::new(StdBuiltins)
+    }
+}
+
+impl Builtins for StdBuiltins {
+    fn resolve(&self, name: &str) -> Option<u32> {
+        BUILTINS
+            .binary_search_by(|b| b.name.cmp(name))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    fn call(&self, id: u32, args: &[Value], ctx: &CallContext) -> Result<Value, String> {
+        let Some(b) = BUILTINS.get(id as usize) else {
+            return Err(format!("no built-in number {id}"));
+        };
+        call(b.name, args, ctx)
+    }
+}
+
+type R = Result<Value, String>;
+
+/// Calls the built-in `name`.
+pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
+    if name == "exists" {
+        return Ok(Value::Bool(!arg(args, 0).is_null()));
+    }
+    if args.iter().any(Value::is_unknown) {
+        return Ok(Value::Unknown);
+    }
+    let a = arg(args, 0);
+    let b = arg(args, 1);
+    match name {
+        "type_of" => Ok(Value::string(a.type_name().as_str())),
+        "length" | "count" => length(name, a),
+        "lower" => text_map(name, a, |s| s.to_lowercase()),
+        "upper" => text_map(name, a, |s| s.to_uppercase()),
+        "trim" => text_map(name, a, |s| s.trim().to_string()),
+        "starts_with" => text_pred(name, a, b, |s, p| s.starts_with(p)),
+        "ends_with" => text_pred(name, a, b, |s, p| s.ends_with(p)),
+        "contains" => Ok(match a {
+            Value::Null => Value::Bool(false),
+            Value::List(_) | Value::Object(_) | Value::String(_) => {
+                plumb_runtime::vm::contains(a, b)
+            }
+            other => return Err(wrong(name, "a string, list or object", other)),
+        }),
+        "split" => match (a, b) {
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+            (Value::String(s), Value::String(sep)) => {
+                if sep.is_empty() {
+                    return Ok(Value::list(
+                        s.chars()
+                            .map(|c| Value::string(c.encode_utf8(&mut [0; 4])))
+                            .collect(),
+                    ));
+                }
+                Ok(Value::list(
+                    s.split(sep.as_str()).map(Value::string).collect(),
+                ))
+            }
+            (Value::String(_), other) | (other, _) => Err(wrong(name, "a string", other)),
+        },
+        "join" => match (a, b) {
+            (Value::Null, _) => Ok(Value::Null),
+            (Value::List(items), Value::String(sep)) => {
+                let parts: Vec<String> = items.iter().map(Value::display).collect();
+                Ok(Value::string(&parts.join(sep)))
+            }
+            (Value::List(_), other) => Err(wrong(name, "a string separator", other)),
+            (other, _) => Err(wrong(name, "a list", other)),
+        },
+        "format" => format(a, args.get(1..).unwrap_or_default()),
+        "to_string" => Ok(Value::string(&a.display())),
+        "to_number" => Ok(match a {
+            Value::Number(_) => a.clone(),
+            Value::String(s) => match s.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() && !s.trim().is_empty() => Value::Number(n),
+                _ => Value::Null,
+            },
+            _ => Value::Null,
+        }),
+        "keys" => match a {
+            Value::Null => Ok(Value::Null),
+            Value::Object(o) => Ok(Value::list(
+                o.keys().map(|k| Value::String(k.clone())).collect(),
+            )),
+            other => Err(wrong(name, "an object", other)),
+        },
+        "values" => match a {
+            Value::Null => Ok(Value::Null),
+            Value::Object(o) => Ok(Value::list(o.values().cloned().collect())),
+            other => Err(wrong(name, "an object", other)),
+        },
+        "min" | "max" | "sum" => numbers(name, a),
+        "json_decode" => Ok(match a {
+            Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
+                Ok(v) => Value::from_json(&v),
+                Err(_) => Value::Null,
+            },
+            _ => Value::Null,
+        }),
+        "matches" => match (a, b) {
+            (Value::Null, _) => Ok(Value::Bool(false)),
+            (Value::String(text), Value::String(pattern)) => {
+                with_regex(pattern, |re| Value::Bool(re.is_match(text)))
+            }
+            (Value::String(_), other) => Err(wrong(name, "a pattern string", other)),
+            (other, _) => Err(wrong(name, "a string", other)),
+        },
+        "capture" => match (a, b) {
+            (Value::Null, _) => Ok(Value::Null),
+            (Value::String(text), Value::String(pattern)) => with_regex(pattern, |re| {
+                re.captures(text).map_or(Value::Null, |caps| {
+                    Value::list(
+                        caps.iter()
+                            .skip(1)
+                            .map(|m| m.map_or(Value::Null, |m| Value::string(m.as_str())))
+                            .collect(),
+                    )
+                })
+            }),
+            (Value::String(_), other) => Err(wrong(name, "a pattern string", other)),
+            (other, _) => Err(wrong(name, "a string", other)),
+        },
+        "glob_match" => match (a, b) {
+            (Value::Null, _) => Ok(Value::Bool(false)),
+            (Value::String(text), Value::String(pattern)) => match glob::Pattern::new(pattern) {
+                Ok(p) => Ok(Value::Bool(p.matches(text))),
+                Err(e) => Err(format!("`{pattern}` is not a glob pattern: {e}")),
+            },
+            (Value::String(_), other) => Err(wrong(name, "a pattern string", other)),
+            (other, _) => Err(wrong(name, "a string", other)),
+        },
+        "cidr_contains" | "cidr_overlaps" => match (a, b) {
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
+            (Value::String(x), Value::String(y)) => {
+                let (x, y) = (net(x)?, net(y)?);
+                Ok(Value::Bool(if name == "cidr_contains" {
+                    x.contains(&y)
+                } else {
+                    x.contains(&y.network()) || y.contains(&x.network())
+                }))
+            }
+            (Value::String(_), other) | (other, _) => Err(wrong(name, "a CIDR string", other)),
+        },
+        "cidr_is_public" => match a {
+            Value::Null => Ok(Value::Bool(false)),
+            Value::String(s) => Ok(Value::Bool(is_public(&net(s)?))),
+            other => Err(wrong(name, "a CIDR string", other)),
+        },
+        "time_parse" => Ok(match a {
+            Value::String(s) => timestamp(s).map_or(Value::Null, Value::Number),
+            _ => Value::Null,
+        }),
+        "time_before" | "time_after" => match (a, b) {
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
+            (Value::String(x), Value::String(y)) => {
+                let tx =
+                    timestamp(x).ok_or_else(|| format!("`{x}` is not an RFC 3339 timestamp"))?;
+                let ty =
+                    timestamp(y).ok_or_else(|| format!("`{y}` is not an RFC 3339 timestamp"))?;
+                Ok(Value::Bool(if name == "time_before" {
+                    tx < ty
+                } else {
+                    tx > ty
+                }))
+            }
+            (Value::String(_), other) | (other, _) => Err(wrong(name, "a timestamp string", other)),
+        },
+        "age_days" => Ok(match a {
+            Value::String(s) => timestamp(s).map_or(Value::Null, |t| {
+                Value::Number(((ctx.now - t) / 86_400.0).floor())
+            }),
+            _ => Value::Null,
+        }),
+        "semver_compare" => match (a, b) {
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+            (Value::String(x), Value::String(y)) => {
+                let vx = version(x)?;
+                let vy = version(y)?;
+                Ok(Value::Number(match vx.cmp(&vy) {
+                    std::cmp::Ordering::Less => -1.0,
+                    std::cmp::Ordering::Equal => 0.0,
+                    std::cmp::Ordering::Greater => 1.0,
+                }))
+            }
+            (Value::String(_), other) | (other, _) => Err(wrong(name, "a version string", other)),
+        },
+        _ => Err(format!(
+            "`{name}` takes a lambda and is not called directly"
+        )),
+    }
+}
+
+fn arg(args: &[Value], i: usize) -> &Value {
+    static NULL: Value = Value::Null;
+    args.get(i).unwrap_or(&NULL)
+}
+
+fn wrong(name: &str, expected: &str, found: &Value) -> String {
+    format!(
+        "`{name}` expects {expected}, found a {}",
+        found.type_name().as_str()
+    )
+}
+
+fn length(name: &str, v: &Value) -> R {
+    Ok(Value::Number(match v {
+        Value::Null => 0.0,
+        Value::String(s) => s.chars().count() as f64,
+        Value::List(l) => l.len() as f64,
+        Value::Object(o) => o.len() as f64,
+        other => return Err(wrong(name, "a string, list or object", other)),
+    }))
+}
+
+fn text_map(name: &str, v: &Value, f: impl Fn(&str) -> String) -> R {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::String(s) => Ok(Value::String(Str::from(f(s)))),
+        other => Err(wrong(name, "a string", other)),
+    }
+}
+
+fn text_pred(name: &str, a: &Value, b: &Value, f: impl Fn(&str, &str) -> bool) -> R {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
+        (Value::String(x), Value::String(y)) => Ok(Value::Bool(f(x, y))),
+        (Value::String(_), other) | (other, _) => Err(wrong(name, "a string", other)),
+    }
+}
+
+fn numbers(name: &str, v: &Value) -> R {
+    let items = match v {
+        Value::Null if name == "sum" => return Ok(Value::Number(0.0)),
+        Value::Null => return Ok(Value::Null),
+        Value::List(l) => l,
+        other => return Err(wrong(name, "a list of numbers", other)),
+    };
+    let mut acc: Option<f64> = None;
+    for item in items.iter() {
+        let Value::Number(n) = item else {
+            return Err(format!(
+                "`{name}` expects a list of numbers, found a {} in it",
+                item.type_name().as_str()
+            ));
+        };
+        acc = Some(match (acc, name) {
+            (None, _) => *n,
+            (Some(a), "min") => a.min(*n),
+            (Some(a), "max") => a.max(*n),
+            (Some(a), _) => a + n,
+        });
+    }
+    match acc {
+        Some(n) if n.is_finite() => Ok(Value::Number(n)),
+        Some(_) => Err("number out of range".to_string()),
+        None if name == "sum" => Ok(Value::Number(0.0)),
+        None => Ok(Value::Null),
+    }
+}
+
+fn format(template: &Value, values: &[Value]) -> R {
+    let Value::String(t) = template else {
+        if template.is_null() {
+            return Ok(Value::Null);
+        }
+        return Err(wrong("format", "a template string", template));
+    };
+    let pieces: Vec<&str> = t.split("{}").collect();
+    let holes = pieces.len() - 1;
+    if holes != values.len() {
+        return Err(format!(
+            "`format` template has {holes} `{{}}` but {} value{} were given",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let mut out = String::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        out.push_str(piece);
+        if let Some(v) = values.get(i) {
+            out.push_str(&v.display());
+        }
+    }
+    Ok(Value::String(Str::from(out)))
+}
+
+thread_local! {
+    /// Compiled regexes, per thread: a pattern is compiled once however
+    /// many resources it meets.
+    static REGEXES: RefCell<HashMap<Str, Result<Arc<regex::Regex>, String>>> = RefCell::new(HashMap::new());
+}
+
+/// Bound on the cache, so a policy building patterns from data cannot grow
+/// it without limit.
+const MAX_CACHED_REGEXES: usize = 4096;
+
+fn with_regex(pattern: &Str, f: impl FnOnce(&regex::Regex) -> Value) -> R {
+    let compiled = REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(r) = cache.get(pattern) {
+            return r.clone();
+        }
+        let r = compile_regex(pattern).map(Arc::new);
+        if cache.len() >= MAX_CACHED_REGEXES {
+            cache.clear();
+        }
+        cache.insert(pattern.clone(), r.clone());
+        r
+    })?;
+    Ok(f(&compiled))
+}
+
+/// Compiles a pattern with the limits plumb uses everywhere (the compiler
+/// checks literal patterns with this too).
+pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            format!(
+                "`{pattern}` is not a valid regular expression: {}",
+                first_line(&e.to_string())
+            )
+        })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().last().unwrap_or(s).trim().to_string()
+}
+
+fn net(s: &str) -> Result<IpNet, String> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<IpNet>() {
+        return Ok(n);
+    }
+    match t.parse::<IpAddr>() {
+        Ok(a) => Ok(IpNet::from(a)),
+        Err(_) => Err(format!("`{s}` is not an IP address or CIDR block")),
+    }
+}
+
+/// True unless the whole network lies in ranges that are not routable on
+/// the public internet (private, loopback, link-local, shared, documentation,
+/// multicast, reserved).
+fn is_public(n: &IpNet) -> bool {
+    const V4: &[&str] = &[
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    ];
+    const V6: &[&str] = &[
+        "::/128",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+        "ff00::/8",
+        "2001:db8::/32",
+    ];
+    let ranges = match n {
+        IpNet::V4(_) => V4,
+        IpNet::V6(_) => V6,
+    };
+    !ranges
+        .iter()
+        .filter_map(|r| r.parse::<IpNet>().ok())
+        .any(|r| r.contains(n))
+}
+
+fn timestamp(s: &str) -> Option<f64> {
+    let t: jiff::Timestamp = s.trim().parse().ok()?;
+    Some(t.as_second() as f64 + f64::from(t.subsec_nanosecond()) / 1e9)
+}
+
+fn version(s: &str) -> Result<semver::Version, String> {
+    let t = s.trim().strip_prefix('v').unwrap_or(s.trim());
+    if let Ok(v) = semver::Version::parse(t) {
+        return Ok(v);
+    }
+    // `1.2` and `1`: missing parts are zero.
+    let parts: Vec<&str> = t.split('.').collect();
+    if (1..=2).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let mut full = parts.join(".");
+        for _ in parts.len()..3 {
+            full.push_str(".0");
+        }
+        if let Ok(v) = semver::Version::parse(&full) {
+            return Ok(v);
+        }
+    }
+    Err(format!("`{s}` is not a semantic version"))
+}
+
+/// A value for tests: `{k: v}` from pairs.
+#[doc(hidden)]
+pub fn object(pairs: &[(&str, Value)]) -> Value {
+    Value::object(Object::from_entries(
+        pairs
+            .iter()
+            .map(|(k, v)| (Str::from(*k), v.clone()))
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests;
