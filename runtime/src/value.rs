@@ -57,11 +57,25 @@ impl Object {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
+        // Most objects are small: a scan that compares lengths first beats
+        // a binary search of string comparisons.
+        if self.entries.len() <= 12 {
+            return self
+                .entries
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && k.as_str() == key)
+                .map(|(_, v)| v);
+        }
         self.entries
-            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
             .ok()
             .and_then(|i| self.entries.get(i))
             .map(|(_, v)| v)
+    }
+
+    /// The value of the `i`-th entry in key order.
+    pub fn value_at(&self, i: usize) -> Option<&Value> {
+        self.entries.get(i).map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {

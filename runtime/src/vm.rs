@@ -84,9 +84,27 @@ impl Frame {
     }
 }
 
+/// What an iteration walks: shared with the value it came from, never
+/// copied.
+enum Items {
+    None,
+    List(Arc<Vec<Value>>),
+    Values(Arc<Object>),
+}
+
+impl Items {
+    fn get(&self, i: usize) -> Option<&Value> {
+        match self {
+            Items::None => None,
+            Items::List(l) => l.get(i),
+            Items::Values(o) => o.value_at(i),
+        }
+    }
+}
+
 struct Iter {
     kind: IterKind,
-    items: Vec<Value>,
+    items: Items,
     pos: usize,
     unknown: bool,
     count: f64,
@@ -101,6 +119,8 @@ pub struct Machine {
     stack: Vec<Value>,
     iters: Vec<Iter>,
     depth: usize,
+    /// Frames of finished calls, reused by the next ones.
+    frames: Vec<Frame>,
 }
 
 struct Cursor {
@@ -384,13 +404,19 @@ impl Machine {
                         .get(info.chunk as usize)
                         .map_or(0, |c| c.frame)
                         .max(u16::from(argc));
-                    let mut callee = Frame::new(size, 0);
-                    let args = self.pop_n(usize::from(argc), &at)?;
-                    for (slot, a) in callee.slots.iter_mut().zip(args) {
+                    let mut callee = self.frames.pop().unwrap_or_else(|| Frame::new(0, 0));
+                    callee.reset(size, 0);
+                    let base = self
+                        .stack
+                        .len()
+                        .checked_sub(usize::from(argc))
+                        .ok_or_else(|| err(&at, "stack underflow"))?;
+                    for (slot, a) in callee.slots.iter_mut().zip(self.stack.drain(base..)) {
                         *slot = a;
                     }
-                    let v = self.run(env, resource, None, info.chunk, &mut callee)?;
-                    self.stack.push(v);
+                    let v = self.run(env, resource, None, info.chunk, &mut callee);
+                    self.frames.push(callee);
+                    self.stack.push(v?);
                 }
                 Op::Builtin(b, argc) => {
                     let id = *env
@@ -437,10 +463,10 @@ impl Machine {
                 Op::IterBegin(kind) => {
                     let source = self.pop(&at)?;
                     let (items, unknown) = match source {
-                        Value::Null => (Vec::new(), false),
-                        Value::Unknown => (Vec::new(), true),
-                        Value::List(l) => (Arc::unwrap_or_clone(l), false),
-                        Value::Object(o) => (o.values().cloned().collect(), false),
+                        Value::Null => (Items::None, false),
+                        Value::Unknown => (Items::None, true),
+                        Value::List(l) => (Items::List(l), false),
+                        Value::Object(o) => (Items::Values(o), false),
                         other => {
                             return Err(err(
                                 &at,

@@ -57,7 +57,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
     let a = arg(args, 0);
     let b = arg(args, 1);
     match name {
-        "type_of" => Ok(Value::string(a.type_name().as_str())),
+        "type_of" => Ok(Value::String(Str::new_static(a.type_name().as_str()))),
         "length" | "count" => length(name, a),
         "lower" => text_map(name, a, |s| s.to_lowercase()),
         "upper" => text_map(name, a, |s| s.to_uppercase()),
