@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use miette::{IntoDiagnostic, Result};
 use plumb_runtime::bytecode::Severity;
 use plumb_runtime::eval::{self, EvalOptions, Finding, Report, Status};
-use plumb_runtime::snapshot::{self, LoadOptions, Resource, Snapshot};
+use plumb_runtime::snapshot::{LoadOptions, Resource, Snapshot};
 use plumb_runtime::value::Value;
 use serde_json::json;
 
@@ -51,30 +51,32 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         projection: policy.program().projection.clone(),
         threads,
     };
-    let mut resources = Vec::new();
-    for path in &args.snapshots {
-        let s = snapshot::load_file(path, &load).map_err(|e| CliError::Snapshot(e.to_string()))?;
-        resources.extend(s.resources);
-    }
-    let snapshot = Snapshot::new(resources);
-    let report = eval::evaluate(
+    let report = eval::check_files(
         &policy,
-        &snapshot,
+        &args.snapshots,
+        &load,
         &EvalOptions {
             threads,
             now: now(args.now),
             rules: None,
             decisions: false,
         },
-    );
+    )
+    .map_err(|e| CliError::Snapshot(e.to_string()))?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    if args.json {
-        write_json(&mut out, &report, policy.program().rules.len()).into_diagnostic()?;
+    let written = if args.json {
+        write_json(&mut out, &report, policy.program().rules.len())
     } else {
-        write_text(&mut out, &report, policy.program().rules.len()).into_diagnostic()?;
+        write_text(&mut out, &report, policy.program().rules.len())
     }
-    out.flush().into_diagnostic()?;
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        // The reader went away (`| head`): not an error of ours.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e).into_diagnostic(),
+    }
     let failing = report.findings.iter().any(|f| {
         f.severity >= args.threshold
             && match f.status {
@@ -216,8 +218,7 @@ fn write_json(out: &mut dyn Write, report: &Report, rules: usize) -> io::Result<
         "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)?;
-    writeln!(out, "{}", summary(report, rules))
+    writeln!(out)
 }
 
 pub fn compile(policies: &[PathBuf], output: &PathBuf) -> Result<ExitCode> {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::bytecode::{Program, Response, RuleInfo, Severity, TemplatePart};
-use crate::snapshot::{Resource, Snapshot, Source};
+use crate::snapshot::{LoadOptions, Resource, Snapshot, SnapshotError, Source};
 use crate::value::{Str, Value};
 use crate::vm::{Builtins, CallContext, Env, Frame, Machine, VmError};
 
@@ -26,6 +26,7 @@ pub struct CompiledPolicy {
     consts: Vec<Value>,
     builtins: Arc<dyn Builtins>,
     builtin_ids: Vec<u32>,
+    plan: Plan,
 }
 
 /// Why a program cannot be bound to a built-in table.
@@ -54,11 +55,13 @@ impl CompiledPolicy {
                     .ok_or_else(|| BindError::UnknownBuiltin(name.clone()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let plan = Plan::new(&program);
         Ok(CompiledPolicy {
             program,
             consts,
             builtins,
             builtin_ids,
+            plan,
         })
     }
 
@@ -192,42 +195,480 @@ impl Decision {
 
 /// Evaluates `policy` over `snapshot`.
 pub fn evaluate(policy: &CompiledPolicy, snapshot: &Snapshot, options: &EvalOptions) -> Report {
-    let threads = if options.threads == 0 {
+    in_pool(options.threads, || {
+        let keys: Vec<Key> = (0..snapshot.len())
+            .map(|i| (0, 0, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let statics = StaticEnv::new(policy, options.now);
+        let mut acc = Acc::default();
+        statics.finish(policy, &snapshot.resources, &keys, options, None, &mut acc);
+        acc.into_report(snapshot.len())
+    })
+}
+
+/// `plumb check`'s path: loads each file and evaluates while loading.
+/// Rules that need the whole snapshot (they read `resources(...)`, directly
+/// or through a `let`) run after loading, over the resources they select
+/// and the ones their queries read; every other rule runs on the loader's
+/// threads as each batch is parsed, and its resources are dropped right
+/// away. The report is the one [`evaluate`] gives for the same resources.
+pub fn check_files(
+    policy: &CompiledPolicy,
+    files: &[std::path::PathBuf],
+    load: &LoadOptions,
+    options: &EvalOptions,
+) -> Result<Report, SnapshotError> {
+    in_pool(options.threads, || {
+        let statics = StaticEnv::new(policy, options.now);
+        let mut acc = Acc::default();
+        let mut kept: Vec<Resource> = Vec::new();
+        let mut keys: Vec<Key> = Vec::new();
+        let mut total = 0;
+        for (file_no, path) in files.iter().enumerate() {
+            let sink = CheckSink {
+                policy,
+                env: statics.env(policy),
+                file: u32::try_from(file_no).unwrap_or(u32::MAX),
+                options,
+            };
+            let streamed = crate::snapshot::stream_file(path, load, &sink)?;
+            total += streamed.total;
+            for state in streamed.states {
+                acc.absorb(state.acc);
+            }
+            for ((seq, pos), r) in streamed.kept {
+                keys.push((sink.file, seq, pos));
+                kept.push(r);
+            }
+        }
+        statics.finish(
+            policy,
+            &kept,
+            &keys,
+            options,
+            Some(&policy.plan.deferred),
+            &mut acc,
+        );
+        Ok(acc.into_report(total))
+    })
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
     } else {
-        options.threads
+        threads
     };
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(|| evaluate_in_pool(policy, snapshot, options)),
+        Ok(pool) => pool.install(f),
         // No threads to be had: evaluate on this one.
-        Err(_) => evaluate_in_pool(policy, snapshot, options),
+        Err(_) => f(),
+    }
+}
+
+/// Where a resource is in the input: file, batch, position. Findings are
+/// sorted by rule and then by this, which is input order.
+type Key = (u32, u32, u32);
+
+/// What the evaluation of some resources came to.
+#[derive(Default)]
+struct Acc {
+    counts: Counts,
+    found: Vec<(usize, Key, Finding)>,
+    decided: Vec<(usize, Key, Decision)>,
+}
+
+impl Acc {
+    fn absorb(&mut self, other: Acc) {
+        self.counts.add(&other.counts);
+        self.found.extend(other.found);
+        self.decided.extend(other.decided);
+    }
+
+    fn into_report(mut self, resources: usize) -> Report {
+        self.found.par_sort_by_key(|(rank, key, _)| (*rank, *key));
+        self.decided.sort_by_key(|(rule, key, _)| (*key, *rule));
+        Report {
+            findings: self.found.into_iter().map(|(_, _, f)| f).collect(),
+            passed: self.counts.passed,
+            failed: self.counts.failed,
+            indeterminate: self.counts.indeterminate,
+            errors: self.counts.errors,
+            skipped: self.counts.skipped,
+            resources,
+            decisions: self
+                .decided
+                .into_iter()
+                .map(|(rule, key, d)| (rule, key.2 as usize, d))
+                .collect(),
+        }
+    }
+}
+
+/// Which rules and globals can be evaluated before the snapshot is
+/// complete: a global is dynamic if it reads `resources(...)` (directly,
+/// through a function or through another global); a rule is deferred if
+/// any of its chunks reads a dynamic global or `resources(...)`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plan {
+    dynamic: Vec<bool>,
+    deferred: Vec<bool>,
+    /// Rule position in report order (by name).
+    rank: Vec<usize>,
+}
+
+impl Plan {
+    fn new(program: &Program) -> Plan {
+        let mut fn_dynamic = vec![false; program.fns.len()];
+        let mut dynamic = vec![false; program.globals.len()];
+        let chunk_dynamic = |chunk: u32, fns: &[bool], globals: &[bool]| {
+            program.chunks.get(chunk as usize).is_some_and(|c| {
+                c.code.iter().any(|op| match op {
+                    crate::bytecode::Op::Resources(_) => true,
+                    crate::bytecode::Op::Global(g) | crate::bytecode::Op::InGlobal(g) => {
+                        globals.get(*g as usize).copied().unwrap_or(true)
+                    }
+                    crate::bytecode::Op::Call(f, _) => {
+                        fns.get(*f as usize).copied().unwrap_or(true)
+                    }
+                    _ => false,
+                })
+            })
+        };
+        // A fixpoint: each round can only turn flags on, and there are
+        // finitely many.
+        loop {
+            let mut changed = false;
+            for (i, f) in program.fns.iter().enumerate() {
+                if !fn_dynamic.get(i).copied().unwrap_or(true)
+                    && chunk_dynamic(f.chunk, &fn_dynamic, &dynamic)
+                {
+                    if let Some(x) = fn_dynamic.get_mut(i) {
+                        *x = true;
+                    }
+                    changed = true;
+                }
+            }
+            for (i, g) in program.globals.iter().enumerate() {
+                if !dynamic.get(i).copied().unwrap_or(true)
+                    && chunk_dynamic(g.chunk, &fn_dynamic, &dynamic)
+                {
+                    if let Some(x) = dynamic.get_mut(i) {
+                        *x = true;
+                    }
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let deferred = program
+            .rules
+            .iter()
+            .map(|r| {
+                let holes = r
+                    .message
+                    .iter()
+                    .chain(r.remediation.iter())
+                    .flatten()
+                    .filter_map(|p| match p {
+                        TemplatePart::Hole { chunk, .. } => Some(*chunk),
+                        TemplatePart::Text(_) => None,
+                    });
+                r.guards
+                    .iter()
+                    .copied()
+                    .chain(r.requires.iter().map(|q| q.chunk))
+                    .chain(r.lets.iter().map(|l| l.1))
+                    .chain(holes)
+                    .any(|c| chunk_dynamic(c, &fn_dynamic, &dynamic))
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..program.rules.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |i: usize| {
+                program
+                    .rules
+                    .get(i)
+                    .map(|r| (r.name.as_str(), r.package.as_str(), i))
+            };
+            key(a).cmp(&key(b))
+        });
+        let mut rank = vec![0usize; program.rules.len()];
+        for (pos, &r) in order.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(r) {
+                *slot = pos;
+            }
+        }
+        Plan {
+            dynamic,
+            deferred,
+            rank,
+        }
+    }
+}
+
+/// The globals that need no snapshot, computed once.
+struct StaticEnv {
+    globals: Vec<Result<Value, VmError>>,
+    indexes: Vec<std::sync::OnceLock<crate::vm::Membership>>,
+    ctx: CallContext,
+}
+
+impl StaticEnv {
+    fn new(policy: &CompiledPolicy, now: f64) -> StaticEnv {
+        let ctx = CallContext { now };
+        let program = &policy.program;
+        let env = Env {
+            program,
+            consts: &policy.consts,
+            builtins: policy.builtins.as_ref(),
+            builtin_ids: &policy.builtin_ids,
+            globals: &[],
+            indexes: &[],
+            queries: &[],
+            ctx,
+        };
+        let globals = compute_globals(&env, &policy.plan.dynamic, false, Vec::new());
+        let indexes = (0..globals.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        StaticEnv {
+            globals,
+            indexes,
+            ctx,
+        }
+    }
+
+    fn env<'a>(&'a self, policy: &'a CompiledPolicy) -> Env<'a> {
+        Env {
+            program: &policy.program,
+            consts: &policy.consts,
+            builtins: policy.builtins.as_ref(),
+            builtin_ids: &policy.builtin_ids,
+            globals: &self.globals,
+            indexes: &self.indexes,
+            queries: &[],
+            ctx: self.ctx,
+        }
+    }
+
+    /// Computes the dynamic globals over `resources` and evaluates the rules
+    /// `only` allows (all if `None`) over them, in parallel.
+    fn finish(
+        &self,
+        policy: &CompiledPolicy,
+        resources: &[Resource],
+        keys: &[Key],
+        options: &EvalOptions,
+        only: Option<&[bool]>,
+        acc: &mut Acc,
+    ) {
+        let program = &policy.program;
+        let queries = build_queries(program, resources);
+        let base = Env {
+            queries: &queries,
+            ..self.env(policy)
+        };
+        let globals = compute_globals(&base, &policy.plan.dynamic, true, self.globals.clone());
+        let indexes: Vec<std::sync::OnceLock<crate::vm::Membership>> = (0..globals.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        let env = Env {
+            globals: &globals,
+            indexes: &indexes,
+            ..base
+        };
+        let allowed = |i: usize| {
+            only.is_none_or(|o| o.get(i).copied().unwrap_or(false))
+                && options.rules.as_ref().is_none_or(|r| r.contains(&i))
+        };
+        let index = RuleIndex::new(program, resources.iter(), allowed);
+        let record = options.decisions;
+        let rank = &policy.plan.rank;
+        let part = resources
+            .par_iter()
+            .zip(keys.par_iter())
+            .with_min_len(64)
+            .fold(
+                || (Acc::default(), Machine::new(), Frame::new(0, 0)),
+                |(mut acc, mut machine, mut frame), (resource, key)| {
+                    for &rule in index.rules_for(&resource.type_) {
+                        eval_pair(
+                            &env,
+                            &mut machine,
+                            &mut frame,
+                            rule,
+                            resource,
+                            *key,
+                            rank,
+                            record,
+                            &mut acc,
+                        );
+                    }
+                    (acc, machine, frame)
+                },
+            )
+            .map(|(acc, _, _)| acc)
+            .reduce(Acc::default, |mut a, b| {
+                a.absorb(b);
+                a
+            });
+        acc.absorb(part);
+    }
+}
+
+/// Evaluates one rule for one resource into `acc`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hot path: passed, not bundled"
+)]
+fn eval_pair(
+    env: &Env<'_>,
+    machine: &mut Machine,
+    frame: &mut Frame,
+    rule: usize,
+    resource: &Resource,
+    key: Key,
+    rank: &[usize],
+    record: bool,
+    acc: &mut Acc,
+) {
+    let decision = match evaluate_rule(env, machine, frame, rule, resource) {
+        Outcome::Pass => {
+            acc.counts.passed += 1;
+            Decision::Pass
+        }
+        Outcome::Skip => {
+            acc.counts.skipped += 1;
+            Decision::Skip
+        }
+        Outcome::Finding(f) => {
+            let d = match f.status {
+                Status::Fail => {
+                    acc.counts.failed += 1;
+                    Decision::Fail
+                }
+                Status::Indeterminate => {
+                    acc.counts.indeterminate += 1;
+                    Decision::Indeterminate
+                }
+                Status::Error => {
+                    acc.counts.errors += 1;
+                    Decision::Error
+                }
+                Status::Pass => {
+                    acc.counts.passed += 1;
+                    Decision::Pass
+                }
+            };
+            acc.found
+                .push((rank.get(rule).copied().unwrap_or(0), key, *f));
+            d
+        }
+    };
+    if record {
+        acc.decided.push((rule, key, decision));
+    }
+}
+
+/// The loader's sink for `check_files`: evaluates the rules that need no
+/// complete snapshot, keeps the resources later rules and queries need.
+struct CheckSink<'a> {
+    policy: &'a CompiledPolicy,
+    env: Env<'a>,
+    file: u32,
+    options: &'a EvalOptions,
+}
+
+struct SinkState {
+    acc: Acc,
+    machine: Machine,
+    frame: Frame,
+    /// Per type: the rules to run now, and whether to keep the resource.
+    types: HashMap<Str, (Vec<usize>, bool)>,
+}
+
+impl crate::snapshot::Sink for CheckSink<'_> {
+    type State = SinkState;
+
+    fn state(&self) -> SinkState {
+        SinkState {
+            acc: Acc::default(),
+            machine: Machine::new(),
+            frame: Frame::new(0, 0),
+            types: HashMap::new(),
+        }
+    }
+
+    fn consume(&self, st: &mut SinkState, seq: u32, batch: Vec<Resource>) -> Vec<(u32, Resource)> {
+        let program = &self.policy.program;
+        let plan = &self.policy.plan;
+        let mut kept = Vec::new();
+        for (pos, resource) in batch.into_iter().enumerate() {
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+            if !st.types.contains_key(&resource.type_) {
+                let ty = &resource.type_;
+                let selects = |r: &RuleInfo| r.selector.iter().any(|p| p.matches(ty));
+                let now: Vec<usize> = program
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| {
+                        !plan.deferred.get(*i).copied().unwrap_or(true)
+                            && self.options.rules.as_ref().is_none_or(|o| o.contains(i))
+                            && selects(r)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let keep = program
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .any(|(i, r)| plan.deferred.get(i).copied().unwrap_or(true) && selects(r))
+                    || program.queries.iter().flatten().any(|p| p.matches(ty));
+                st.types.insert(resource.type_.clone(), (now, keep));
+            }
+            let Some((now, keep)) = st.types.get(&resource.type_) else {
+                continue;
+            };
+            let key = (self.file, seq, pos);
+            for &rule in now {
+                eval_pair(
+                    &self.env,
+                    &mut st.machine,
+                    &mut st.frame,
+                    rule,
+                    &resource,
+                    key,
+                    &plan.rank,
+                    self.options.decisions,
+                    &mut st.acc,
+                );
+            }
+            if *keep {
+                kept.push((pos, resource));
+            }
+        }
+        kept
     }
 }
 
 /// Runs one chunk that reads no resource (a test fixture's attributes),
-/// with the program's globals computed over an empty snapshot.
+/// with the program's static globals.
 pub fn run_chunk(
     policy: &CompiledPolicy,
     chunk: crate::bytecode::ChunkId,
     now: f64,
 ) -> Result<Value, VmError> {
-    let program = &policy.program;
-    let mut env = Env {
-        program,
-        consts: &policy.consts,
-        builtins: policy.builtins.as_ref(),
-        builtin_ids: &policy.builtin_ids,
-        globals: &[],
-        indexes: &[],
-        queries: &[],
-        ctx: CallContext { now },
-    };
-    let empty = Snapshot::default();
-    let queries = build_queries(program, &empty);
-    env.queries = &queries;
-    let globals = compute_globals(&env);
-    env.globals = &globals;
-    let frame_size = program.chunks.get(chunk as usize).map_or(0, |c| c.frame);
+    let statics = StaticEnv::new(policy, now);
+    let env = statics.env(policy);
+    let frame_size = policy
+        .program
+        .chunks
+        .get(chunk as usize)
+        .map_or(0, |c| c.frame);
     let mut frame = Frame::new(frame_size, 0);
     Machine::new().run(&env, None, None, chunk, &mut frame)
 }
@@ -239,128 +680,6 @@ enum Outcome {
     Finding(Box<Finding>),
 }
 
-fn evaluate_in_pool(policy: &CompiledPolicy, snapshot: &Snapshot, options: &EvalOptions) -> Report {
-    let program = &policy.program;
-    let ctx = CallContext { now: options.now };
-    let queries = build_queries(program, snapshot);
-    let mut env = Env {
-        program,
-        consts: &policy.consts,
-        builtins: policy.builtins.as_ref(),
-        builtin_ids: &policy.builtin_ids,
-        globals: &[],
-        indexes: &[],
-        queries: &queries,
-        ctx,
-    };
-    let globals = compute_globals(&env);
-    env.globals = &globals;
-    let indexes: Vec<std::sync::OnceLock<crate::vm::Membership>> = (0..globals.len())
-        .map(|_| std::sync::OnceLock::new())
-        .collect();
-    env.indexes = &indexes;
-    let index = RuleIndex::new(program, snapshot, options.rules.as_deref());
-
-    // Rule order for the report: by name (then by position, for equal
-    // names in different packages).
-    let mut order: Vec<usize> = (0..program.rules.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |i: usize| {
-            program
-                .rules
-                .get(i)
-                .map(|r| (r.name.as_str(), r.package.as_str(), i))
-        };
-        key(a).cmp(&key(b))
-    });
-    let mut rank = vec![0usize; program.rules.len()];
-    for (pos, &r) in order.iter().enumerate() {
-        if let Some(slot) = rank.get_mut(r) {
-            *slot = pos;
-        }
-    }
-
-    let record = options.decisions;
-    let results: Vec<PerResource> = snapshot
-        .resources
-        .par_iter()
-        .enumerate()
-        .with_min_len(64)
-        .map_init(
-            || (Machine::new(), Frame::new(0, 0)),
-            |(machine, frame), (ri, resource)| {
-                let mut counts = Counts::default();
-                let mut found = Vec::new();
-                let mut decided = Vec::new();
-                for &rule in index.rules_for(&resource.type_) {
-                    let decision = match evaluate_rule(&env, machine, frame, rule, resource) {
-                        Outcome::Pass => {
-                            counts.passed += 1;
-                            Decision::Pass
-                        }
-                        Outcome::Skip => {
-                            counts.skipped += 1;
-                            Decision::Skip
-                        }
-                        Outcome::Finding(f) => {
-                            let d = match f.status {
-                                Status::Fail => {
-                                    counts.failed += 1;
-                                    Decision::Fail
-                                }
-                                Status::Indeterminate => {
-                                    counts.indeterminate += 1;
-                                    Decision::Indeterminate
-                                }
-                                Status::Error => {
-                                    counts.errors += 1;
-                                    Decision::Error
-                                }
-                                Status::Pass => {
-                                    counts.passed += 1;
-                                    Decision::Pass
-                                }
-                            };
-                            found.push((rank.get(rule).copied().unwrap_or(0), ri, *f));
-                            d
-                        }
-                    };
-                    if record {
-                        decided.push((rule, ri, decision));
-                    }
-                }
-                (counts, found, decided)
-            },
-        )
-        .collect();
-
-    let mut report = Report {
-        resources: snapshot.len(),
-        ..Report::default()
-    };
-    let mut all = Vec::new();
-    for (c, f, d) in results {
-        report.decisions.extend(d);
-        report.passed += c.passed;
-        report.failed += c.failed;
-        report.indeterminate += c.indeterminate;
-        report.errors += c.errors;
-        report.skipped += c.skipped;
-        all.extend(f);
-    }
-    all.par_sort_by_key(|(rank, ri, _)| (*rank, *ri));
-    report.findings = all.into_iter().map(|(_, _, f)| f).collect();
-    report
-}
-
-/// What one resource's rules came to: counts, findings (with their sort
-/// keys) and, if recorded, every decision.
-type PerResource = (
-    Counts,
-    Vec<(usize, usize, Finding)>,
-    Vec<(usize, usize, Decision)>,
-);
-
 #[derive(Default)]
 struct Counts {
     passed: usize,
@@ -370,15 +689,29 @@ struct Counts {
     skipped: usize,
 }
 
-/// Which rules select each resource type of the snapshot.
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.indeterminate += o.indeterminate;
+        self.errors += o.errors;
+        self.skipped += o.skipped;
+    }
+}
+
+/// Which rules select each resource type.
 struct RuleIndex {
     by_type: HashMap<Str, Vec<usize>>,
 }
 
 impl RuleIndex {
-    fn new(program: &Program, snapshot: &Snapshot, only: Option<&[usize]>) -> RuleIndex {
+    fn new<'r>(
+        program: &Program,
+        resources: impl Iterator<Item = &'r Resource>,
+        allowed: impl Fn(usize) -> bool,
+    ) -> RuleIndex {
         let mut by_type: HashMap<Str, Vec<usize>> = HashMap::new();
-        for r in &snapshot.resources {
+        for r in resources {
             if by_type.contains_key(&r.type_) {
                 continue;
             }
@@ -386,8 +719,9 @@ impl RuleIndex {
                 .rules
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| only.is_none_or(|o| o.contains(i)))
-                .filter(|(_, rule)| rule.selector.iter().any(|p| p.matches(&r.type_)))
+                .filter(|(i, rule)| {
+                    allowed(*i) && rule.selector.iter().any(|p| p.matches(&r.type_))
+                })
                 .map(|(i, _)| i)
                 .collect();
             by_type.insert(r.type_.clone(), rules);
@@ -402,13 +736,12 @@ impl RuleIndex {
 
 /// `resources(...)`: per query, the matching resources in (type, id)
 /// order, as values.
-fn build_queries(program: &Program, snapshot: &Snapshot) -> Vec<Value> {
+fn build_queries(program: &Program, resources: &[Resource]) -> Vec<Value> {
     program
         .queries
         .iter()
         .map(|patterns| {
-            let mut matched: Vec<&Resource> = snapshot
-                .resources
+            let mut matched: Vec<&Resource> = resources
                 .iter()
                 .filter(|r| patterns.iter().any(|p| p.matches(&r.type_)))
                 .collect();
@@ -419,11 +752,27 @@ fn build_queries(program: &Program, snapshot: &Snapshot) -> Vec<Value> {
 }
 
 /// Globals in program order (the compiler orders them so each reads only
-/// earlier ones).
-fn compute_globals(env: &Env<'_>) -> Vec<Result<Value, VmError>> {
-    let mut globals: Vec<Result<Value, VmError>> = Vec::with_capacity(env.program.globals.len());
+/// earlier ones): the static ones (`dynamic[i]` false) when `dynamic_pass`
+/// is false, the dynamic ones, on top of `done`, when it is true.
+fn compute_globals(
+    env: &Env<'_>,
+    dynamic: &[bool],
+    dynamic_pass: bool,
+    mut done: Vec<Result<Value, VmError>>,
+) -> Vec<Result<Value, VmError>> {
     let mut machine = Machine::new();
-    for g in &env.program.globals {
+    for (i, g) in env.program.globals.iter().enumerate() {
+        let is_dynamic = dynamic.get(i).copied().unwrap_or(true);
+        if is_dynamic != dynamic_pass {
+            if done.len() <= i {
+                done.push(Err(VmError {
+                    message: "needs the whole snapshot".to_string(),
+                    chunk: g.chunk,
+                    pc: 0,
+                }));
+            }
+            continue;
+        }
         let frame_size = env
             .program
             .chunks
@@ -431,13 +780,16 @@ fn compute_globals(env: &Env<'_>) -> Vec<Result<Value, VmError>> {
             .map_or(0, |c| c.frame);
         let mut frame = Frame::new(frame_size, 0);
         let genv = Env {
-            globals: &globals,
+            globals: &done,
             ..*env
         };
         let v = machine.run(&genv, None, None, g.chunk, &mut frame);
-        globals.push(v);
+        match done.get_mut(i) {
+            Some(slot) => *slot = v,
+            None => done.push(v),
+        }
     }
-    globals
+    done
 }
 
 fn evaluate_rule(

@@ -236,7 +236,49 @@ struct BatchError {
     message: String,
 }
 
-type BatchResult = (usize, Result<Vec<Resource>, BatchError>);
+/// Receives each parsed batch of resources on the thread that parsed it,
+/// and says which resources to keep (with their position in the batch).
+/// `plumb check` evaluates most rules here, while the batch is still in
+/// cache, and keeps only what later rules need.
+pub trait Sink: Sync {
+    /// Per-thread state (an evaluation machine, findings so far).
+    type State: Send;
+    fn state(&self) -> Self::State;
+    fn consume(
+        &self,
+        state: &mut Self::State,
+        seq: u32,
+        batch: Vec<Resource>,
+    ) -> Vec<(u32, Resource)>;
+}
+
+/// Keeps every resource.
+pub struct KeepAll;
+
+impl Sink for KeepAll {
+    type State = ();
+    fn state(&self) {}
+    fn consume(&self, _: &mut (), _: u32, batch: Vec<Resource>) -> Vec<(u32, Resource)> {
+        batch
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (u32::try_from(i).unwrap_or(u32::MAX), r))
+            .collect()
+    }
+}
+
+/// Where a resource sits in its file: batch number and position in the
+/// batch. Sorting by it gives file order.
+pub type Position = (u32, u32);
+
+/// What a streaming load returns: the kept resources in file order with
+/// their positions, how many resources the file had, and each thread's
+/// sink state.
+pub struct Streamed<S> {
+    pub kept: Vec<(Position, Resource)>,
+    pub total: usize,
+    pub states: Vec<S>,
+}
 
 fn load_reader<R: Read>(
     name: &Path,
@@ -244,34 +286,82 @@ fn load_reader<R: Read>(
     positions: &Positions<'_>,
     options: &LoadOptions,
 ) -> Result<Snapshot, SnapshotError> {
+    let streamed = stream_reader(name, reader, positions, options, &KeepAll)?;
+    Ok(Snapshot::new(
+        streamed.kept.into_iter().map(|(_, r)| r).collect(),
+    ))
+}
+
+/// Loads a file through a [`Sink`].
+pub fn stream_file<S: Sink>(
+    path: &Path,
+    options: &LoadOptions,
+    sink: &S,
+) -> Result<Streamed<S::State>, SnapshotError> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+    stream_reader(path, file, &Positions::File(path), options, sink)
+}
+
+/// Loads bytes in memory through a [`Sink`].
+pub fn stream_slice<S: Sink>(
+    name: &Path,
+    bytes: &[u8],
+    options: &LoadOptions,
+    sink: &S,
+) -> Result<Streamed<S::State>, SnapshotError> {
+    stream_reader(name, bytes, &Positions::Bytes(bytes), options, sink)
+}
+
+type Parsed = (usize, Result<(usize, Vec<(u32, Resource)>), BatchError>);
+
+fn stream_reader<R: Read, S: Sink>(
+    name: &Path,
+    reader: R,
+    positions: &Positions<'_>,
+    options: &LoadOptions,
+    sink: &S,
+) -> Result<Streamed<S::State>, SnapshotError> {
     let workers = options.threads.max(1) - 1;
     let projection = &options.projection;
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers.max(1) * 2);
     let batch_rx = std::sync::Mutex::new(batch_rx);
-    let (result_tx, result_rx) = mpsc::channel::<BatchResult>();
+    let (result_tx, result_rx) = mpsc::channel::<Parsed>();
+    let work = |batch: &Batch, cache: &mut TypeCache<'_>, state: &mut S::State| -> Parsed {
+        let seq = batch.seq;
+        let parsed = parse_batch(batch, cache).map(|resources| {
+            let n = resources.len();
+            let kept = sink.consume(state, u32::try_from(seq).unwrap_or(u32::MAX), resources);
+            (n, kept)
+        });
+        (seq, parsed)
+    };
     let outcome = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
         for _ in 0..workers {
             let result_tx = result_tx.clone();
             let batch_rx = &batch_rx;
-            scope.spawn(move || {
+            let work = &work;
+            handles.push(scope.spawn(move || {
                 let mut cache = TypeCache::new(projection);
+                let mut state = sink.state();
                 loop {
                     let next = match batch_rx.lock() {
                         Ok(rx) => rx.recv(),
-                        Err(_) => return,
+                        Err(_) => break,
                     };
-                    let Ok(batch) = next else { return };
-                    let seq = batch.seq;
+                    let Ok(batch) = next else { break };
                     if result_tx
-                        .send((seq, parse_batch(&batch, &mut cache)))
+                        .send(work(&batch, &mut cache, &mut state))
                         .is_err()
                     {
-                        return;
+                        break;
                     }
                 }
-            });
+                state
+            }));
         }
         let mut cache = TypeCache::new(projection);
+        let mut state = sink.state();
         let local_tx = result_tx.clone();
         drop(result_tx);
         let mut dispatch = |batch: Batch| {
@@ -284,30 +374,40 @@ fn load_reader<R: Read>(
                     Err(mpsc::TrySendError::Full(b) | mpsc::TrySendError::Disconnected(b)) => b,
                 }
             };
-            let seq = batch.seq;
-            let _ = local_tx.send((seq, parse_batch(&batch, &mut cache)));
+            let _ = local_tx.send(work(&batch, &mut cache, &mut state));
         };
         let split = split(name, reader, positions, &mut dispatch);
         drop(local_tx);
         drop(batch_tx);
-        let mut results: Vec<BatchResult> = result_rx.iter().collect();
-        (split, std::mem::take(&mut results))
+        let results: Vec<Parsed> = result_rx.iter().collect();
+        let mut states = vec![state];
+        for h in handles {
+            if let Ok(s) = h.join() {
+                states.push(s);
+            }
+        }
+        (split, results, states)
     });
-    let (split, mut results) = outcome;
+    let (split, mut results, states) = outcome;
     let batches = split?;
     results.sort_by_key(|(seq, _)| *seq);
-    let total = results
-        .iter()
-        .map(|(_, r)| r.as_ref().map_or(0, Vec::len))
-        .sum();
-    let mut resources = Vec::with_capacity(total);
-    for (_, r) in results.into_iter().take(batches) {
+    let mut kept = Vec::new();
+    let mut total = 0;
+    for (seq, r) in results.into_iter().take(batches) {
         match r {
-            Ok(mut rs) => resources.append(&mut rs),
+            Ok((n, rs)) => {
+                total += n;
+                let seq = u32::try_from(seq).unwrap_or(u32::MAX);
+                kept.extend(rs.into_iter().map(|(pos, r)| ((seq, pos), r)));
+            }
             Err(e) => return Err(batch_error(name, positions, &e)),
         }
     }
-    Ok(Snapshot::new(resources))
+    Ok(Streamed {
+        kept,
+        total,
+        states,
+    })
 }
 
 /// Turns a position relative to a resource into a file position. Only on
@@ -389,7 +489,7 @@ struct Splitter<'a, R> {
 }
 
 /// How many earlier blocks are kept for reuse.
-const SPENT_BLOCKS: usize = 8;
+const SPENT_BLOCKS: usize = 3;
 
 impl<R: Read> Splitter<'_, R> {
     fn err(&self, at: u64, message: impl Into<String>) -> SnapshotError {
