@@ -2,8 +2,7 @@
 //! over the runtime's values. docs/builtins.md documents each; the tests
 //! below and the conformance suite check them.
 //!
-//! Shared rules: an unknown argument makes the result unknown (except for
-//! `exists`); a `null` where text or a list is expected gives `null`, or
+//! Shared rules: an unknown argument makes the result unknown; a `null` where text or a list is expected gives `null`, or
 //! `false` for a predicate and `0` for a count. Anything else that does not
 //! fit is an evaluation error, never a panic.
 
@@ -48,9 +47,6 @@ type R = Result<Value, String>;
 
 /// Calls the built-in `name`.
 pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
-    if name == "exists" {
-        return Ok(Value::Bool(!arg(args, 0).is_null()));
-    }
     if args.iter().any(Value::is_unknown) {
         return Ok(Value::Unknown);
     }
@@ -58,6 +54,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
     let b = arg(args, 1);
     match name {
         "type_of" => Ok(Value::String(Str::new_static(a.type_name().as_str()))),
+        "exists" => Ok(Value::Bool(!a.is_null())),
         "length" | "count" => length(name, a),
         "lower" => text_map(name, a, |s| s.to_lowercase()),
         "upper" => text_map(name, a, |s| s.to_uppercase()),
@@ -88,7 +85,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (Value::String(_), other) | (other, _) => Err(wrong(name, "a string", other)),
         },
         "join" => match (a, b) {
-            (Value::Null, _) => Ok(Value::Null),
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
             (Value::List(items), Value::String(sep)) => {
                 let parts: Vec<String> = items.iter().map(Value::display).collect();
                 Ok(Value::string(&parts.join(sep)))
@@ -119,15 +116,16 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             other => Err(wrong(name, "an object", other)),
         },
         "min" | "max" | "sum" => numbers(name, a),
-        "json_decode" => Ok(match a {
-            Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
+        "json_decode" => match a {
+            Value::Null => Ok(Value::Null),
+            Value::String(s) => Ok(match serde_json::from_str::<serde_json::Value>(s) {
                 Ok(v) => Value::from_json(&v),
                 Err(_) => Value::Null,
-            },
-            _ => Value::Null,
-        }),
+            }),
+            other => Err(wrong(name, "a string", other)),
+        },
         "matches" => match (a, b) {
-            (Value::Null, _) => Ok(Value::Bool(false)),
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
             (Value::String(text), Value::String(pattern)) => {
                 with_regex(pattern, |re| Value::Bool(re.is_match(text)))
             }
@@ -135,7 +133,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (other, _) => Err(wrong(name, "a string", other)),
         },
         "capture" => match (a, b) {
-            (Value::Null, _) => Ok(Value::Null),
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
             (Value::String(text), Value::String(pattern)) => with_regex(pattern, |re| {
                 re.captures(text).map_or(Value::Null, |caps| {
                     Value::list(
@@ -150,7 +148,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (other, _) => Err(wrong(name, "a string", other)),
         },
         "glob_match" => match (a, b) {
-            (Value::Null, _) => Ok(Value::Bool(false)),
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
             (Value::String(text), Value::String(pattern)) => match glob::Pattern::new(pattern) {
                 Ok(p) => Ok(Value::Bool(p.matches(text))),
                 Err(e) => Err(format!("`{pattern}` is not a glob pattern: {e}")),
@@ -159,7 +157,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (other, _) => Err(wrong(name, "a string", other)),
         },
         "cidr_contains" | "cidr_overlaps" => match (a, b) {
-            (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
+            (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
             (Value::String(x), Value::String(y)) => {
                 let (x, y) = (net(x)?, net(y)?);
                 Ok(Value::Bool(if name == "cidr_contains" {
@@ -171,35 +169,34 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (Value::String(_), other) | (other, _) => Err(wrong(name, "a CIDR string", other)),
         },
         "cidr_is_public" => match a {
-            Value::Null => Ok(Value::Bool(false)),
+            Value::Null => Ok(Value::Null),
             Value::String(s) => Ok(Value::Bool(is_public(&net(s)?))),
             other => Err(wrong(name, "a CIDR string", other)),
         },
-        "time_parse" => Ok(match a {
-            Value::String(s) => timestamp(s).map_or(Value::Null, Value::Number),
-            _ => Value::Null,
-        }),
+        "time_parse" => match a {
+            Value::Null => Ok(Value::Null),
+            Value::String(s) => Ok(timestamp(s).map_or(Value::Null, Value::Number)),
+            other => Err(wrong(name, "a string", other)),
+        },
         "time_before" | "time_after" => match (a, b) {
             (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
             (Value::String(x), Value::String(y)) => {
-                let tx =
-                    timestamp(x).ok_or_else(|| format!("`{x}` is not an RFC 3339 timestamp"))?;
-                let ty =
-                    timestamp(y).ok_or_else(|| format!("`{y}` is not an RFC 3339 timestamp"))?;
-                Ok(Value::Bool(if name == "time_before" {
-                    tx < ty
-                } else {
-                    tx > ty
+                Ok(Value::Bool(match (timestamp(x), timestamp(y)) {
+                    (Some(tx), Some(ty)) if name == "time_before" => tx < ty,
+                    (Some(tx), Some(ty)) => tx > ty,
+                    // Text that is not a timestamp is before and after nothing.
+                    _ => false,
                 }))
             }
             (Value::String(_), other) | (other, _) => Err(wrong(name, "a timestamp string", other)),
         },
-        "age_days" => Ok(match a {
-            Value::String(s) => timestamp(s).map_or(Value::Null, |t| {
+        "age_days" => match a {
+            Value::Null => Ok(Value::Null),
+            Value::String(s) => Ok(timestamp(s).map_or(Value::Null, |t| {
                 Value::Number(((ctx.now - t) / 86_400.0).floor())
-            }),
-            _ => Value::Null,
-        }),
+            })),
+            other => Err(wrong(name, "a string", other)),
+        },
         "semver_compare" => match (a, b) {
             (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
             (Value::String(x), Value::String(y)) => {
@@ -259,7 +256,6 @@ fn text_pred(name: &str, a: &Value, b: &Value, f: impl Fn(&str, &str) -> bool) -
 
 fn numbers(name: &str, v: &Value) -> R {
     let items = match v {
-        Value::Null if name == "sum" => return Ok(Value::Number(0.0)),
         Value::Null => return Ok(Value::Null),
         Value::List(l) => l,
         other => return Err(wrong(name, "a list of numbers", other)),
@@ -353,8 +349,11 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
         })
 }
 
+/// The regex crate's message is a drawing of the pattern and then the
+/// reason, `error: ...`: keep the reason.
 fn first_line(s: &str) -> String {
-    s.lines().last().unwrap_or(s).trim().to_string()
+    let last = s.lines().last().unwrap_or(s).trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
 fn net(s: &str) -> Result<IpNet, String> {

@@ -580,3 +580,18 @@ pub fn fixture_not_selected(
     .secondary(selector, "the rule selects these types")
     .help("remove the `expect`, or change the fixture's type")
 }
+
+pub fn invalid_pattern(file: FileId, span: Span, function: &str, reason: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidPattern,
+        file,
+        span,
+        format!("this pattern for `{function}` does not compile: {reason}"),
+    )
+    .label("invalid pattern")
+    .help(if function == "glob_match" {
+        "globs use `*`, `?` and `[a-z]`; every `[` needs its `]`"
+    } else {
+        "patterns use Rust regex syntax; escape special characters with `\\`"
+    })
+}

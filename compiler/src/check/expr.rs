@@ -714,6 +714,17 @@ impl Checker<'_> {
                         continue;
                     }
                     let ty = self.expr(scope, arg);
+                    if pname == "pattern"
+                        && let ExprKind::Str(pattern) = &arg.kind
+                        && let Some(reason) = pattern_error(builtin.name, pattern)
+                    {
+                        self.diags.push(diag::invalid_pattern(
+                            scope.file,
+                            arg.span,
+                            builtin.name,
+                            &reason,
+                        ));
+                    }
                     if is_certain(ty) && !expected.accepts(ty) {
                         self.diags.push(diag::invalid_argument(
                             scope.file,
@@ -729,6 +740,20 @@ impl Checker<'_> {
             }
         }
         builtin.returns
+    }
+}
+
+/// Why a literal pattern does not compile, if it does not. The runtime
+/// compiles patterns with the same functions.
+fn pattern_error(function: &str, pattern: &str) -> Option<String> {
+    match function {
+        "matches" | "capture" => plumb_stdlib::eval::compile_regex(pattern).err().map(|e| {
+            // compile_regex names the pattern; the label already points at it.
+            e.split_once(": ")
+                .map_or(e.clone(), |(_, why)| why.to_string())
+        }),
+        "glob_match" => glob::Pattern::new(pattern).err().map(|e| e.msg.to_string()),
+        _ => None,
     }
 }
 

@@ -77,6 +77,7 @@ codes! {
     // Types.
     TypeMismatch = "E0300", "type-mismatch", Error, "an operator applied to values of the wrong type";
     InvalidArgument = "E0301", "invalid-argument", Error, "a built-in called with an argument of the wrong type";
+    InvalidPattern = "E0302", "invalid-pattern", Error, "a regular expression or glob literal that does not compile";
     // Rule metadata and controls.
     UnknownSeverity = "E0400", "unknown-severity", Error, "a severity other than critical, high, medium, low or info";
     UnknownResponse = "E0401", "unknown-response", Error, "a response tier other than auto, review or alert";
