@@ -1,11 +1,6 @@
 //! The `plumb` command line.
 #![forbid(unsafe_code)]
 
-// mimalloc: loading a snapshot allocates many small values from several
-// threads at once, where it beats the system allocator clearly.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod check;
 mod explain;
 mod policy;

@@ -170,6 +170,9 @@ pub struct GlobalInfo {
 /// The fields of the resource under evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResourceField {
+    /// The whole resource as an object (`resource`), as `resources(...)`
+    /// yields it.
+    Whole,
     Attributes,
     Id,
     Type,

@@ -220,6 +220,7 @@ impl Machine {
                         s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
                     };
                     self.stack.push(match field {
+                        ResourceField::Whole => r.to_value(),
                         ResourceField::Attributes => r.attributes.clone(),
                         ResourceField::Id => Value::String(r.id.clone()),
                         ResourceField::Type => Value::String(r.type_.clone()),

@@ -344,14 +344,17 @@ impl Analyzer<'_> {
                 out
             }
             Ir::Resource(field) => {
-                let key = match field {
-                    plumb_runtime::bytecode::ResourceField::Attributes => "attributes",
+                let steps = match field {
+                    plumb_runtime::bytecode::ResourceField::Attributes => {
+                        vec![Step::Key("attributes".to_string())]
+                    }
+                    plumb_runtime::bytecode::ResourceField::Whole => Vec::new(),
                     _ => return Abs::default(),
                 };
                 Abs {
                     paths: vec![Path {
                         root: Root::Current(rule),
-                        steps: vec![Step::Key(key.to_string())],
+                        steps,
                         shadow: false,
                     }],
                     ..Abs::default()

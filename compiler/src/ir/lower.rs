@@ -548,6 +548,7 @@ impl<'a> Lowerer<'a> {
         }
         if scope.in_block {
             let field = match name {
+                "resource" => Some(ResourceField::Whole),
                 "attributes" => Some(ResourceField::Attributes),
                 "id" => Some(ResourceField::Id),
                 "type" => Some(ResourceField::Type),

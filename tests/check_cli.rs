@@ -1,0 +1,258 @@
+//! `plumb check`, `plumb compile` and `plumb test` as a user runs them:
+//! exit codes, the summary line, artifacts, and test failures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn plumb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("run plumb")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check_cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_reports_findings_and_ends_with_the_count() {
+    let out = plumb(&[
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("4 failed, 6 passed, 0 indeterminate"),
+        "{last}"
+    );
+    assert!(text.contains("FAIL critical sg_no_world_ssh"), "{text}");
+    assert!(text.contains("ingress[*].from_port = [22]"), "{text}");
+}
+
+#[test]
+fn severity_threshold_decides_the_exit_code() {
+    let critical = plumb(&[
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        "--severity-threshold",
+        "critical",
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(critical.status.code(), Some(1));
+    let quickstart = std::fs::read_to_string(root().join("examples/quickstart.plumb")).unwrap();
+    // Only low-severity rules: nothing at or above high fails.
+    let low_only = tmp("low_only.plumb");
+    std::fs::write(
+        &low_only,
+        "rule owner_tag on aws_s3_bucket {\n  severity low\n  controls nist.CM-8\n  require exists(attributes.tags.owner)\n}\n",
+    )
+    .unwrap();
+    let high = plumb(&[
+        "check",
+        "-p",
+        low_only.to_str().unwrap(),
+        "--severity-threshold",
+        "high",
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(high.status.code(), Some(0), "{}", stdout(&high));
+    assert!(quickstart.contains("rule"));
+}
+
+#[test]
+fn json_output_is_one_document() {
+    let out = plumb(&[
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        "--format",
+        "json",
+        "examples/snapshot.json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["summary"]["failed"], 4);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn compiled_artifact_gives_the_same_report_and_corruption_is_rejected() {
+    let artifact = tmp("quickstart.plumbc");
+    let out = plumb(&[
+        "compile",
+        "-p",
+        "examples/quickstart.plumb",
+        "-o",
+        artifact.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let direct = plumb(&[
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        "examples/snapshot.json",
+    ]);
+    let compiled = plumb(&[
+        "check",
+        "--compiled",
+        artifact.to_str().unwrap(),
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(stdout(&direct), stdout(&compiled));
+
+    let bytes = std::fs::read(&artifact).unwrap();
+    // One byte flipped anywhere: header, version, checksum or payload.
+    for at in [0, 9, 20, bytes.len() / 2, bytes.len() - 1] {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x40;
+        let path = tmp(&format!("corrupt{at}.plumbc"));
+        std::fs::write(&path, &bad).unwrap();
+        let out = plumb(&[
+            "check",
+            "--compiled",
+            path.to_str().unwrap(),
+            "examples/snapshot.json",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "byte {at}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("corrupt")
+                || err.contains("not a plumb compiled policy")
+                || err.contains("different plumb"),
+            "byte {at}: {err}"
+        );
+        assert!(err.contains(path.to_str().unwrap()), "byte {at}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // Truncated, and a foreign file.
+    let path = tmp("truncated.plumbc");
+    std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+    let out = plumb(&[
+        "check",
+        "--compiled",
+        path.to_str().unwrap(),
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = plumb(&[
+        "check",
+        "--compiled",
+        "examples/snapshot.json",
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a plumb compiled policy"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn plumb_test_passes_on_the_bundled_rules() {
+    let out = plumb(&["test", "examples/", "bench/rules/", "policies/"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).lines().last().unwrap().starts_with("0 failed"));
+}
+
+#[test]
+fn a_broken_test_shows_expected_and_actual() {
+    let path = tmp("broken_test.plumb");
+    std::fs::write(
+        &path,
+        r#"rule ebs_encrypted on aws_ebs_volume {
+  severity high
+  controls nist.SC-28
+  require attributes.encrypted == true
+  message "volume {id} is not encrypted"
+}
+
+test ebs_encrypted {
+  resource aws_ebs_volume "plain" { encrypted: false } expect pass
+  resource aws_ebs_volume "ok" { encrypted: true } expect pass
+}
+"#,
+    )
+    .unwrap();
+    let out = plumb(&["test", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL ebs_encrypted"), "{text}");
+    assert!(
+        text.contains("fixture \"plain\" (line 9): expected pass, got fail"),
+        "{text}"
+    );
+    assert!(
+        text.contains("message: volume plain is not encrypted"),
+        "{text}"
+    );
+    assert!(text.contains("encrypted = false"), "{text}");
+    assert!(!text.contains("fixture \"ok\""), "{text}");
+}
+
+#[test]
+fn policy_and_snapshot_errors_exit_2() {
+    let bad_policy = tmp("bad.plumb");
+    std::fs::write(
+        &bad_policy,
+        "rule r on t {\n  severity hgh\n  controls nist.CM-6\n  require true\n}\n",
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        bad_policy.to_str().unwrap(),
+        "examples/snapshot.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("E0400"), "{}", stderr(&out));
+
+    let bad_snapshot = tmp("bad.json");
+    std::fs::write(
+        &bad_snapshot,
+        "{\"resources\": [\n  {\"type\": \"t\" \"id\": \"x\"}\n]}",
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        bad_snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bad.json:2:16"), "{err}");
+}
