@@ -358,3 +358,27 @@ fn doc_comments_attach_to_rules() {
     };
     assert_eq!(rule.doc.as_deref(), Some("First line.\nSecond line."));
 }
+
+#[test]
+fn unicode_escapes_take_hex_digits_only() {
+    // `u32::from_str_radix` accepts a leading `+`; an escape must not
+    // (found by tests/grammar_differential.rs).
+    let with = |escape: &str| format!("{HEADER}  require attributes.x == \"{escape}\"\n}}\n");
+    assert_eq!(codes(&with("\\u{+41}")), vec![Code::InvalidEscape]);
+    assert_eq!(codes(&with("\\u{41}")), vec![]);
+    assert_eq!(
+        positions(&with("a\\u{+41}")),
+        vec![(Code::InvalidEscape, 4, 29)]
+    );
+}
+
+#[test]
+fn fixture_attributes_are_an_object_literal() {
+    // The parser used to read a whole expression that merely starts with
+    // `{` (found by tests/grammar_differential.rs).
+    let rule = "rule r on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
+    let src = format!(
+        "{rule}test r {{\n  resource aws_s3_bucket \"a\" {{ x: 1 }}.x == 1 expect pass\n}}\n"
+    );
+    assert_eq!(positions(&src), vec![(Code::UnexpectedToken, 7, 38)]);
+}

@@ -392,7 +392,8 @@ impl Parser<'_> {
         ))
     }
 
-    fn object(&mut self) -> PResult<Expr> {
+    /// `{ key: value, ... }`; also a test fixture's attributes.
+    pub(super) fn object(&mut self) -> PResult<Expr> {
         let open = self.bump();
         let mut entries = Vec::new();
         loop {

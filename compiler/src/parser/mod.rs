@@ -934,7 +934,8 @@ impl<'s> Parser<'s> {
         if !self.at(Token::LBrace) {
             return Err(self.unexpected("`{` and the resource's attributes"));
         }
-        let attributes = self.expr()?;
+        // An object literal, not an expression that starts with one.
+        let attributes = self.object()?;
         let expect = if self.at_word("expect") {
             self.bump();
             Some(self.ident("`pass`, `fail` or `skip`")?)

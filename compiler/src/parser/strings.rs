@@ -170,7 +170,8 @@ fn unicode_escape(rest: &str) -> Option<(char, usize)> {
     let inner = rest.strip_prefix('{')?;
     let close = inner.find('}')?;
     let hex = inner.get(..close)?;
-    if hex.is_empty() || hex.len() > 6 {
+    // Digits only: `from_str_radix` would also take a leading `+`.
+    if hex.is_empty() || hex.len() > 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let code = u32::from_str_radix(hex, 16).ok()?;
