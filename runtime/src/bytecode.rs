@@ -227,6 +227,16 @@ pub enum Op {
     Global(u32),
     /// `.name`, the name being string constant `n`.
     Field(u32),
+    /// `attributes.name`: `Resource(Attributes)` then `Field(n)`, without
+    /// copying the attributes.
+    AttrField(u32),
+    /// `Load(slot)` then `Field(n)`.
+    LoadField(u16, u32),
+    /// `== constant n` / `!= constant n`, comparing in place.
+    EqConst(u32),
+    NeConst(u32),
+    /// `type_of(x)`, inline.
+    TypeOf,
     Index,
     Elements,
     Descendants,

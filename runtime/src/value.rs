@@ -43,17 +43,16 @@ impl Object {
     /// Builds an object from entries in any order; for a repeated key the
     /// last entry wins (as in JSON parsers that accept duplicates).
     pub fn from_entries(mut entries: Vec<(Str, Value)>) -> Object {
-        // A stable sort keeps repeated keys in source order, so the last
-        // one can win below.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
-            match out.last_mut() {
-                Some(last) if last.0 == k => last.1 = v,
-                _ => out.push((k, v)),
-            }
+        // JSON objects usually arrive sorted or nearly so: check first.
+        if !entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+            // A stable sort keeps repeated keys in source order; reversing
+            // first makes the last of them come first, and dedup keeps it.
+            entries.reverse();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.dedup_by(|later, kept| later.0 == kept.0);
         }
-        Object { entries: out }
+        entries.shrink_to_fit();
+        Object { entries }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {

@@ -253,6 +253,34 @@ impl Machine {
                     Some(Err(e)) => return Err(e.clone()),
                     None => return Err(err(&at, "no such global")),
                 },
+                Op::AttrField(k) => {
+                    let r = resource.ok_or_else(|| err(&at, "no resource in this context"))?;
+                    let key = const_str(env, k, &at)?;
+                    self.stack.push(r.attributes.field(key));
+                }
+                Op::LoadField(slot, k) => {
+                    let key = const_str(env, k, &at)?;
+                    let v = frame
+                        .slots
+                        .get(usize::from(slot))
+                        .ok_or_else(|| err(&at, "no such slot"))?
+                        .field(key);
+                    self.stack.push(v);
+                }
+                Op::EqConst(k) | Op::NeConst(k) => {
+                    let c = env.consts.get(k as usize).ok_or_else(|| err(&at, "no such constant"))?;
+                    let top = self.top(&at)?;
+                    *top = match top.equals(c) {
+                        None => Value::Unknown,
+                        Some(eq) => Value::Bool(eq == matches!(op, Op::EqConst(_))),
+                    };
+                }
+                Op::TypeOf => {
+                    let top = self.top(&at)?;
+                    if !top.is_unknown() {
+                        *top = Value::String(Str::new_static(top.type_name().as_str()));
+                    }
+                }
                 Op::Field(k) => {
                     let key = const_str(env, k, &at)?;
                     let top = self.top(&at)?;

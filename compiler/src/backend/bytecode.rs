@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use plumb_runtime::bytecode::{
-    BinOp, Chunk, ChunkId, Const, FnInfo, GlobalInfo, IterKind, Op, Program, Require, RuleInfo,
-    TemplatePart,
+    BinOp, Chunk, ChunkId, Const, FnInfo, GlobalInfo, IterKind, Op, Program, Require,
+    ResourceField, RuleInfo, TemplatePart,
 };
 
 use crate::ir::{Analysis, Ir, IrPart, IrProgram};
@@ -229,10 +229,14 @@ impl Gen {
             Ir::Local(s) => code.push(Op::Load(*s)),
             Ir::RuleLet(i) => code.push(Op::Let(*i)),
             Ir::Global(g) => code.push(Op::Global(*g)),
-            Ir::Field(e, k) => {
-                self.emit(e, code)?;
-                code.push(Op::Field(self.string(k)?));
-            }
+            Ir::Field(e, k) => match &**e {
+                Ir::Resource(ResourceField::Attributes) => code.push(Op::AttrField(self.string(k)?)),
+                Ir::Local(slot) => code.push(Op::LoadField(*slot, self.string(k)?)),
+                _ => {
+                    self.emit(e, code)?;
+                    code.push(Op::Field(self.string(k)?));
+                }
+            },
             Ir::Index(e, i) => {
                 self.emit(e, code)?;
                 self.emit(i, code)?;
@@ -292,6 +296,21 @@ impl Gen {
                 if let Ir::Global(g) = **b {
                     code.push(Op::InGlobal(g));
                 }
+            }
+            Ir::Bin(op @ (BinOp::Eq | BinOp::Ne), a, b) if matches!(**b, Ir::Str(_) | Ir::Number(_)) => {
+                self.emit(a, code)?;
+                let k = match &**b {
+                    Ir::Str(s) => self.string(s)?,
+                    Ir::Number(n) => self.number(*n)?,
+                    _ => 0,
+                };
+                code.push(if *op == BinOp::Eq { Op::EqConst(k) } else { Op::NeConst(k) });
+            }
+            Ir::Builtin(name, args) if name == "type_of" && args.len() == 1 => {
+                if let Some(a) = args.first() {
+                    self.emit(a, code)?;
+                }
+                code.push(Op::TypeOf);
             }
             Ir::Bin(op, a, b) => {
                 self.emit(a, code)?;
