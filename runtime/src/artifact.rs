@@ -88,11 +88,15 @@ pub fn verify(p: &Program) -> Result<(), String> {
                 | Op::MapField(i)
                 | Op::AttrField(i)
                 | Op::EqConst(i)
-                | Op::NeConst(i) if i as usize >= p.consts.len() => {
+                | Op::NeConst(i)
+                    if i as usize >= p.consts.len() =>
+                {
                     return bad("constant");
                 }
                 Op::Load(s) | Op::Store(s) if !slot_ok(s) => return bad("slot"),
-                Op::LoadField(s, i) if !slot_ok(s) || i as usize >= p.consts.len() => return bad("slot or constant"),
+                Op::LoadField(s, i) if !slot_ok(s) || i as usize >= p.consts.len() => {
+                    return bad("slot or constant");
+                }
                 Op::IterNext(s, t) if !slot_ok(s) || !jump_ok(t) => return bad("slot or jump"),
                 Op::Global(g) | Op::InGlobal(g) if g as usize >= p.globals.len() => {
                     return bad("global");

@@ -268,7 +268,10 @@ impl Machine {
                     self.stack.push(v);
                 }
                 Op::EqConst(k) | Op::NeConst(k) => {
-                    let c = env.consts.get(k as usize).ok_or_else(|| err(&at, "no such constant"))?;
+                    let c = env
+                        .consts
+                        .get(k as usize)
+                        .ok_or_else(|| err(&at, "no such constant"))?;
                     let top = self.top(&at)?;
                     *top = match top.equals(c) {
                         None => Value::Unknown,

@@ -230,7 +230,9 @@ impl Gen {
             Ir::RuleLet(i) => code.push(Op::Let(*i)),
             Ir::Global(g) => code.push(Op::Global(*g)),
             Ir::Field(e, k) => match &**e {
-                Ir::Resource(ResourceField::Attributes) => code.push(Op::AttrField(self.string(k)?)),
+                Ir::Resource(ResourceField::Attributes) => {
+                    code.push(Op::AttrField(self.string(k)?))
+                }
                 Ir::Local(slot) => code.push(Op::LoadField(*slot, self.string(k)?)),
                 _ => {
                     self.emit(e, code)?;
@@ -297,14 +299,20 @@ impl Gen {
                     code.push(Op::InGlobal(g));
                 }
             }
-            Ir::Bin(op @ (BinOp::Eq | BinOp::Ne), a, b) if matches!(**b, Ir::Str(_) | Ir::Number(_)) => {
+            Ir::Bin(op @ (BinOp::Eq | BinOp::Ne), a, b)
+                if matches!(**b, Ir::Str(_) | Ir::Number(_)) =>
+            {
                 self.emit(a, code)?;
                 let k = match &**b {
                     Ir::Str(s) => self.string(s)?,
                     Ir::Number(n) => self.number(*n)?,
                     _ => 0,
                 };
-                code.push(if *op == BinOp::Eq { Op::EqConst(k) } else { Op::NeConst(k) });
+                code.push(if *op == BinOp::Eq {
+                    Op::EqConst(k)
+                } else {
+                    Op::NeConst(k)
+                });
             }
             Ir::Builtin(name, args) if name == "type_of" && args.len() == 1 => {
                 if let Some(a) = args.first() {
