@@ -428,6 +428,7 @@ impl StaticEnv {
             globals: &[],
             indexes: &[],
             queries: &[],
+            sensitive_queries: &[],
             ctx,
         };
         let globals = compute_globals(&env, &policy.plan.dynamic, false, Vec::new());
@@ -450,6 +451,7 @@ impl StaticEnv {
             globals: &self.globals,
             indexes: &self.indexes,
             queries: &[],
+            sensitive_queries: &[],
             ctx: self.ctx,
         }
     }
@@ -467,8 +469,18 @@ impl StaticEnv {
     ) {
         let program = &policy.program;
         let queries = build_queries(program, resources);
+        let sensitive_queries: Vec<bool> = program
+            .queries
+            .iter()
+            .map(|patterns| {
+                resources.iter().any(|r| {
+                    !r.sensitive.is_empty() && patterns.iter().any(|p| p.matches(&r.type_))
+                })
+            })
+            .collect();
         let base = Env {
             queries: &queries,
+            sensitive_queries: &sensitive_queries,
             ..self.env(policy)
         };
         let globals = compute_globals(&base, &policy.plan.dynamic, true, self.globals.clone());
@@ -907,7 +919,14 @@ fn finding(
             match part {
                 TemplatePart::Text(t) => out.push_str(t),
                 TemplatePart::Hole { chunk, paths } => {
-                    if paths.iter().any(|p| path_is_sensitive(resource, p)) {
+                    let through_query = |p: &str| {
+                        p.strip_prefix('?')
+                            .and_then(|q| q.parse::<usize>().ok())
+                            .is_some_and(|q| env.sensitive_queries.get(q).copied().unwrap_or(true))
+                    };
+                    if paths.iter().any(|p| {
+                        through_query(p) || (!p.starts_with('?') && path_is_sensitive(resource, p))
+                    }) {
                         out.push_str("(sensitive)");
                         continue;
                     }
@@ -974,6 +993,8 @@ fn finding(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathStep {
     Key(String),
+    /// `[3]`, `[-1]`
+    Index(i64),
     Each,
 }
 
@@ -984,6 +1005,13 @@ pub fn parse_path(path: &str) -> Vec<PathStep> {
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix("[*]") {
             steps.push(PathStep::Each);
+            rest = r;
+        } else if let Some((n, r)) = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(n, r)| n.parse::<i64>().ok().map(|n| (n, r)))
+        {
+            steps.push(PathStep::Index(n));
             rest = r;
         } else if let Some(r) = rest.strip_prefix("[\"") {
             let end = r.find("\"]").unwrap_or(r.len());
@@ -1017,6 +1045,18 @@ pub fn read_path(attributes: &Value, path: &str) -> Value {
                 ),
                 other => other.clone(),
             },
+            (PathStep::Index(i), false) => {
+                crate::vm::index_value(&current, &Value::Number(i as f64))
+            }
+            (PathStep::Index(i), true) => match &current {
+                Value::List(l) => Value::list(
+                    l.iter()
+                        .map(|v| crate::vm::index_value(v, &Value::Number(i as f64)))
+                        .filter(|v| !v.is_null())
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
             (PathStep::Each, false) => {
                 projected = true;
                 crate::vm::elements(&current)
@@ -1039,32 +1079,24 @@ pub fn read_path(attributes: &Value, path: &str) -> Value {
     current
 }
 
-/// The JSON pointer of a path up to its first `[*]`.
-fn pointer_prefix(path: &str) -> String {
-    let mut out = String::new();
-    for step in parse_path(path) {
-        match step {
-            PathStep::Key(k) => {
-                out.push('/');
-                out.push_str(&k.replace('~', "~0").replace('/', "~1"));
-            }
-            PathStep::Each => break,
-        }
-    }
-    out
-}
-
 /// A path is sensitive if it is inside a sensitive value or contains one.
+/// `[*]` matches any index; `""` is the whole attributes.
 fn path_is_sensitive(resource: &Resource, path: &str) -> bool {
     if resource.sensitive.is_empty() {
         return false;
     }
-    let p = pointer_prefix(path);
-    resource.sensitive.iter().any(|s| {
-        let inside =
-            p == *s || (p.starts_with(s.as_str()) && p.as_bytes().get(s.len()) == Some(&b'/'));
-        let contains =
-            s.starts_with(p.as_str()) && (p.is_empty() || s.as_bytes().get(p.len()) == Some(&b'/'));
-        inside || contains
+    let steps = parse_path(path);
+    resource.sensitive.iter().any(|pointer| {
+        let segments = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"));
+        // Overlap: one is a prefix of the other, step by step.
+        steps.iter().zip(segments).all(|(step, seg)| match step {
+            // A negative index could be any element.
+            PathStep::Each => true,
+            PathStep::Index(i) => *i < 0 || seg == i.to_string(),
+            PathStep::Key(k) => *k == seg,
+        })
     })
 }

@@ -57,6 +57,8 @@ pub struct Env<'a> {
     /// Per global, its membership index, built on first use.
     pub indexes: &'a [std::sync::OnceLock<Membership>],
     pub queries: &'a [Value],
+    /// Per query: whether any resource it yields has sensitive values.
+    pub sensitive_queries: &'a [bool],
     pub ctx: CallContext,
 }
 
@@ -640,7 +642,17 @@ impl Machine {
                 if let Some(s) = frame.lets.get_mut(usize::from(n)) {
                     *s = 1;
                 }
-                let v = self.run(env, resource, rule, chunk, frame)?;
+                let v = match self.run(env, resource, rule, chunk, frame) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // Not computed after all: the next read fails the
+                        // same way, with the same reason.
+                        if let Some(s) = frame.lets.get_mut(usize::from(n)) {
+                            *s = 0;
+                        }
+                        return Err(e);
+                    }
+                };
                 if let Some(s) = frame.slots.get_mut(usize::from(slot)) {
                     *s = v.clone();
                 }

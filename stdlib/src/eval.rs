@@ -149,7 +149,7 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
         },
         "glob_match" => match (a, b) {
             (Value::Null, _) | (_, Value::Null) => Ok(Value::Bool(false)),
-            (Value::String(text), Value::String(pattern)) => match glob::Pattern::new(pattern) {
+            (Value::String(text), Value::String(pattern)) => match compile_glob(pattern) {
                 Ok(p) => Ok(Value::Bool(p.matches(text))),
                 Err(e) => Err(format!("`{pattern}` is not a glob pattern: {e}")),
             },
@@ -202,7 +202,8 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (Value::String(x), Value::String(y)) => {
                 let vx = version(x)?;
                 let vy = version(y)?;
-                Ok(Value::Number(match vx.cmp(&vy) {
+                // Precedence ignores build metadata (SemVer 2.0.0, 10).
+                Ok(Value::Number(match vx.cmp_precedence(&vy) {
                     std::cmp::Ordering::Less => -1.0,
                     std::cmp::Ordering::Equal => 0.0,
                     std::cmp::Ordering::Greater => 1.0,
@@ -356,6 +357,18 @@ fn first_line(s: &str) -> String {
     last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
+/// Compiles a glob. `**` is two `*`, as in a shell without `globstar`:
+/// runs of `*` are one `*` (the glob crate would reject `a**b`).
+pub fn compile_glob(pattern: &str) -> Result<glob::Pattern, String> {
+    let mut collapsed = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        if !(c == '*' && collapsed.ends_with('*')) {
+            collapsed.push(c);
+        }
+    }
+    glob::Pattern::new(&collapsed).map_err(|e| e.msg.to_string())
+}
+
 fn net(s: &str) -> Result<IpNet, String> {
     let t = s.trim();
     if let Ok(n) = t.parse::<IpNet>() {
@@ -399,15 +412,62 @@ fn is_public(n: &IpNet) -> bool {
         IpNet::V4(_) => V4,
         IpNet::V6(_) => V6,
     };
-    !ranges
+    // Adjacent ranges (224/4 and 240/4) together cover more than either:
+    // merge them first.
+    let parsed: Vec<IpNet> = ranges
         .iter()
         .filter_map(|r| r.parse::<IpNet>().ok())
-        .any(|r| r.contains(n))
+        .collect();
+    !IpNet::aggregate(&parsed).iter().any(|r| r.contains(n))
 }
 
+/// An RFC 3339 timestamp (`2024-05-01T12:00:00Z`, `...T12:00:00.5+02:00`):
+/// seconds since the epoch. Other ISO 8601 forms are not timestamps here.
 fn timestamp(s: &str) -> Option<f64> {
-    let t: jiff::Timestamp = s.trim().parse().ok()?;
+    if !is_rfc3339(s) {
+        return None;
+    }
+    let t: jiff::Timestamp = s.parse().ok()?;
     Some(t.as_second() as f64 + f64::from(t.subsec_nanosecond()) / 1e9)
+}
+
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let at = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(digits(0..4)
+        && at(4, b"-")
+        && digits(5..7)
+        && at(7, b"-")
+        && digits(8..10)
+        && at(10, b"Tt")
+        && digits(11..13)
+        && at(13, b":")
+        && digits(14..16)
+        && at(16, b":")
+        && digits(17..19))
+    {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b".") {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            digits(i + 1..i + 3) && at(i + 3, b":") && digits(i + 4..i + 6) && i + 6 == b.len()
+        }
+        _ => false,
+    }
 }
 
 fn version(s: &str) -> Result<semver::Version, String> {

@@ -752,7 +752,7 @@ fn pattern_error(function: &str, pattern: &str) -> Option<String> {
             e.split_once(": ")
                 .map_or(e.clone(), |(_, why)| why.to_string())
         }),
-        "glob_match" => glob::Pattern::new(pattern).err().map(|e| e.msg.to_string()),
+        "glob_match" => plumb_stdlib::eval::compile_glob(pattern).err(),
         _ => None,
     }
 }

@@ -30,6 +30,9 @@ enum Root {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
     Key(String),
+    /// A constant list index (evidence shows it; the loader keeps every
+    /// element, as for `Each`).
+    Index(i64),
     Each,
 }
 
@@ -79,6 +82,9 @@ impl Abs {
     }
 }
 
+/// Per rule `let`: its abstract value and the paths computing it read.
+type Lets = Vec<Option<(Abs, Vec<Path>)>>;
+
 /// Work the analysis may do before it gives up and keeps everything.
 const BUDGET: usize = 2_000_000;
 
@@ -117,7 +123,7 @@ pub fn analyze(program: &IrProgram) -> Analysis {
     let mut require_paths = Vec::new();
     let mut hole_paths = Vec::new();
     for (r, rule) in program.rules.iter().enumerate() {
-        let mut lets: Vec<Option<Abs>> = vec![None; rule.lets.len()];
+        let mut lets: Lets = vec![None; rule.lets.len()];
         let mut env: Vec<Abs> = vec![Abs::default(); usize::from(rule.frame)];
         let mut per_require = Vec::new();
         for g in &rule.guards {
@@ -137,7 +143,7 @@ pub fn analyze(program: &IrProgram) -> Analysis {
                     a.reads.clear();
                     let v = a.eval(r, ir, &mut env, &mut lets);
                     a.whole(&v);
-                    holes.push(evidence(&a.reads, r));
+                    holes.push(hole_reads(&a.reads, r));
                 }
             }
         }
@@ -170,6 +176,36 @@ pub fn analyze(program: &IrProgram) -> Analysis {
         require_paths,
         hole_paths,
     }
+}
+
+/// What a message hole reads, for redaction: the evidence paths, `""` if
+/// it reads the resource's attributes (or the resource) whole, and `?N`
+/// for each query `N` it reads through (another resource's sensitive
+/// value must not be printed either).
+fn hole_reads(reads: &[Path], rule: usize) -> Vec<String> {
+    let mut out = evidence(reads, rule);
+    let whole = reads.iter().any(|p| {
+        p.root == Root::Current(rule)
+            && match p.steps.as_slice() {
+                [] => true,
+                [Step::Key(k)] => k == "attributes",
+                _ => false,
+            }
+    });
+    if whole {
+        out.push(String::new());
+    }
+    let mut queries: Vec<u32> = reads
+        .iter()
+        .filter_map(|p| match p.root {
+            Root::Query(q) => Some(q),
+            Root::Current(_) => None,
+        })
+        .collect();
+    queries.sort_unstable();
+    queries.dedup();
+    out.extend(queries.into_iter().map(|q| format!("?{q}")));
+    out
 }
 
 /// The maximal non-shadow paths of the rule's own resource, as text.
@@ -215,6 +251,7 @@ fn render(steps: &[Step]) -> String {
                 }
             }
             Step::Each => out.push_str("[*]"),
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
         }
     }
     out
@@ -240,7 +277,7 @@ impl Analyzer<'_> {
             }
             node = match s {
                 Step::Key(k) => node.fields.entry(k.clone()).or_default(),
-                Step::Each => node.each.get_or_insert_with(Box::default),
+                Step::Each | Step::Index(_) => node.each.get_or_insert_with(Box::default),
             };
         }
         Some(node)
@@ -313,13 +350,7 @@ impl Analyzer<'_> {
         out
     }
 
-    fn eval(
-        &mut self,
-        rule: usize,
-        ir: &Ir,
-        env: &mut Vec<Abs>,
-        lets: &mut Vec<Option<Abs>>,
-    ) -> Abs {
+    fn eval(&mut self, rule: usize, ir: &Ir, env: &mut Vec<Abs>, lets: &mut Lets) -> Abs {
         self.steps += 1;
         if self.steps > BUDGET {
             self.over_budget = true;
@@ -363,16 +394,20 @@ impl Analyzer<'_> {
             Ir::Local(slot) => env.get(usize::from(*slot)).cloned().unwrap_or_default(),
             Ir::RuleLet(i) => {
                 let i = usize::from(*i);
-                if let Some(Some(v)) = lets.get(i) {
+                if let Some(Some((v, reads))) = lets.get(i) {
+                    // Every require that uses the let reads what it reads.
+                    self.reads.extend(reads.iter().cloned());
                     return v.clone();
                 }
                 let Some((_, value)) = self.program.rules.get(rule).and_then(|r| r.lets.get(i))
                 else {
                     return Abs::default();
                 };
+                let before = self.reads.len();
                 let v = self.eval(rule, value, env, lets);
+                let reads = self.reads.get(before..).unwrap_or_default().to_vec();
                 if let Some(slot) = lets.get_mut(i) {
-                    *slot = Some(v.clone());
+                    *slot = Some((v.clone(), reads));
                 }
                 v
             }
@@ -404,6 +439,13 @@ impl Analyzer<'_> {
                 self.whole(&iv);
                 match &**i {
                     Ir::Str(k) => self.field(&v, k),
+                    Ir::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                        let mut out = self.extend(&v, Step::Index(*n as i64), false);
+                        if let Some(e) = &v.elems {
+                            out = out.union((**e).clone());
+                        }
+                        out
+                    }
                     _ => {
                         let mut out = self.extend(&v, Step::Each, false);
                         if let Some(e) = &v.elems {
