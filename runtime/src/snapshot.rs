@@ -9,8 +9,11 @@
 //! Peak memory is a few blocks plus the projected resources, not the file.
 //! Resources keep file order whatever the thread count.
 //!
-//! Every error names the file, the line and column, and the cause. This
-//! module never panics on input.
+//! What is skipped is checked as strictly as what is kept (UTF-8, finite
+//! numbers, unique keys, depth), so whether a file loads never depends on
+//! the policy. Every error names the file, the line and column (columns
+//! count characters), and the cause; the first error in the file is the
+//! one reported. This module never panics on input.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::projection::{PathTree, Projection};
 use crate::value::{Object, Str, Value};
@@ -194,10 +197,18 @@ impl Positions<'_> {
     }
 }
 
+/// Columns count characters, not bytes; a byte-order mark is not one.
 fn line_col(bytes: impl Iterator<Item = u8>, offset: u64) -> (usize, usize) {
     let mut line = 1;
     let mut column = 1;
-    for b in bytes.take(usize::try_from(offset).unwrap_or(usize::MAX)) {
+    let mut head = [0u8; 3];
+    for (i, b) in bytes
+        .take(usize::try_from(offset).unwrap_or(usize::MAX))
+        .enumerate()
+    {
+        if let Some(h) = head.get_mut(i) {
+            *h = b;
+        }
         if b == b'\n' {
             line += 1;
             column = 1;
@@ -205,7 +216,26 @@ fn line_col(bytes: impl Iterator<Item = u8>, offset: u64) -> (usize, usize) {
             column += 1;
         }
     }
+    if line == 1 && offset >= 3 && head == *b"\xEF\xBB\xBF" {
+        column -= 1;
+    }
     (line, column)
+}
+
+/// The byte offset in `bytes` of serde_json's (line, column), which count
+/// bytes from the start of `bytes` and point at the last byte read.
+fn serde_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match bytes
+            .get(start..)
+            .and_then(|b| b.iter().position(|&c| c == b'\n'))
+        {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    (start + column.saturating_sub(1)).min(bytes.len())
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> SnapshotError {
@@ -226,13 +256,10 @@ struct Batch {
     ranges: Vec<(usize, usize)>,
 }
 
-/// A parse error inside a batch, with its position relative to the start
-/// of the resource's bytes.
+/// A parse error inside a batch.
 struct BatchError {
-    /// Absolute offset of the resource's first byte.
-    start: u64,
-    line: usize,
-    column: usize,
+    /// Absolute offset of the byte the error is at.
+    at: u64,
     message: String,
 }
 
@@ -389,8 +416,13 @@ fn stream_reader<R: Read, S: Sink>(
         (split, results, states)
     });
     let (split, mut results, states) = outcome;
-    let batches = split?;
     results.sort_by_key(|(seq, _)| *seq);
+    // The first error in the file is the one reported: every resource the
+    // splitter handed on lies before the place where it stopped.
+    if let Some(e) = results.iter().find_map(|(_, r)| r.as_ref().err()) {
+        return Err(batch_error(name, positions, e));
+    }
+    let batches = split?;
     let mut kept = Vec::new();
     let mut total = 0;
     for (seq, r) in results.into_iter().take(batches) {
@@ -410,15 +442,10 @@ fn stream_reader<R: Read, S: Sink>(
     })
 }
 
-/// Turns a position relative to a resource into a file position. Only on
-/// the error path: it re-reads the file up to the resource.
+/// Turns a byte offset into a file position. Only on the error path: it
+/// re-reads the file up to the offset.
 fn batch_error(name: &Path, positions: &Positions<'_>, e: &BatchError) -> SnapshotError {
-    let (line0, col0) = positions.at(e.start);
-    let (line, column) = if e.line <= 1 {
-        (line0, col0 + e.column.saturating_sub(1))
-    } else {
-        (line0 + e.line - 1, e.column)
-    };
+    let (line, column) = positions.at(e.at);
     SnapshotError {
         file: name.to_path_buf(),
         line,
@@ -457,13 +484,15 @@ fn split<R: Read>(
         dispatch,
         spent: Vec::new(),
     };
-    s.fill(0)?;
-    if s.buf.starts_with(b"\xEF\xBB\xBF") {
-        s.pos = 3;
-    }
-    s.document()?;
+    let done = s.fill(0).and_then(|_| {
+        if s.buf.starts_with(b"\xEF\xBB\xBF") {
+            s.pos = 3;
+        }
+        s.document()
+    });
+    // After an error too: a resource before it may hold an earlier one.
     s.flush();
-    Ok(s.seq)
+    done.map(|()| s.seq)
 }
 
 struct Splitter<'a, R> {
@@ -661,9 +690,7 @@ impl<R: Read> Splitter<'_, R> {
                 self.name,
                 self.positions,
                 &BatchError {
-                    start: self.base + start as u64,
-                    line: e.line(),
-                    column: e.column(),
+                    at: self.base + (start + serde_offset(bytes, e.line(), e.column())) as u64,
                     message: json_message(&e),
                 },
             )
@@ -673,7 +700,7 @@ impl<R: Read> Splitter<'_, R> {
     /// Skips one value, validating it.
     fn skip_value(&mut self) -> Result<(), SnapshotError> {
         let range = self.value_end()?;
-        let _: IgnoredAny = self.parse_range(range)?;
+        let Skipped = self.parse_range(range)?;
         self.pos = range.1;
         Ok(())
     }
@@ -701,6 +728,7 @@ impl<R: Read> Splitter<'_, R> {
                 ));
             }
         }
+        let mut keys = std::collections::HashSet::new();
         let mut seen_resources = false;
         let mut first = true;
         loop {
@@ -740,6 +768,9 @@ impl<R: Read> Splitter<'_, R> {
             let range = self.value_end()?;
             let key: String = self.parse_range(range)?;
             self.pos = range.1;
+            if !keys.insert(key.clone()) {
+                return Err(self.err(key_at, format!("duplicate key `{key}`")));
+            }
             match self.skip_ws()? {
                 Some(b':') => self.pos += 1,
                 _ => {
@@ -750,9 +781,6 @@ impl<R: Read> Splitter<'_, R> {
             self.skip_ws()?;
             match key.as_str() {
                 "resources" => {
-                    if seen_resources {
-                        return Err(self.err(key_at, "duplicate key `resources`"));
-                    }
                     seen_resources = true;
                     self.resources()?;
                 }
@@ -777,7 +805,7 @@ impl<R: Read> Splitter<'_, R> {
         if let Some(b) = self.skip_ws()? {
             return Err(self.err(
                 self.here(),
-                format!("unexpected {} after the snapshot object", describe(b)),
+                format!("found {} after the snapshot object", describe(b)),
             ));
         }
         if !seen_resources {
@@ -892,10 +920,15 @@ fn json_message(e: &serde_json::Error) -> String {
         Some(i) => text.get(..i).unwrap_or(&text).to_string(),
         None => text,
     };
-    if text == "invalid unicode code point" {
-        "invalid UTF-8 or `\\u` escape in a string".to_string()
-    } else {
-        text
+    match text.as_str() {
+        "invalid unicode code point"
+        | "lone leading surrogate in hex escape"
+        | "unexpected end of hex escape" => "invalid UTF-8 or `\\u` escape in a string".to_string(),
+        // serde_json's own limit, met only where ours is not met first.
+        "recursion limit exceeded" => TOO_DEEP.to_string(),
+        // `NaN`, `Infinity`, a stray character.
+        "expected value" => "expected a JSON value".to_string(),
+        _ => text,
     }
 }
 
@@ -932,17 +965,32 @@ fn parse_batch(batch: &Batch, cache: &mut TypeCache<'_>) -> Result<Vec<Resource>
     let mut out = Vec::with_capacity(batch.ranges.len());
     for &(start, end) in &batch.ranges {
         let bytes = batch.block.get(start..end).unwrap_or_default();
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = ResourceSeed { cache: &mut *cache }
-            .deserialize(&mut de)
-            .and_then(|r| de.end().map(|()| r));
+        // Checked once here, so serde_json does not check each string, and
+        // a bad byte is found where it is.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                return Err(BatchError {
+                    at: batch.base + (start + e.valid_up_to()) as u64,
+                    message: "invalid UTF-8".to_string(),
+                });
+            }
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut inner_at = None;
+        let parsed = ResourceSeed {
+            cache: &mut *cache,
+            origin: bytes.as_ptr().addr(),
+            inner_at: &mut inner_at,
+        }
+        .deserialize(&mut de)
+        .and_then(|r| de.end().map(|()| r));
         match parsed {
             Ok(r) => out.push(r),
             Err(e) => {
+                let at = inner_at.unwrap_or_else(|| serde_offset(bytes, e.line(), e.column()));
                 return Err(BatchError {
-                    start: batch.base + start as u64,
-                    line: e.line(),
-                    column: e.column(),
+                    at: batch.base + start.saturating_add(at) as u64,
                     message: json_message(&e),
                 });
             }
@@ -953,6 +1001,12 @@ fn parse_batch(batch: &Batch, cache: &mut TypeCache<'_>) -> Result<Vec<Resource>
 
 struct ResourceSeed<'c, 'p> {
     cache: &'c mut TypeCache<'p>,
+    /// The address of the resource's first byte.
+    origin: usize,
+    /// Where in the resource an error in attributes read before the type
+    /// is: they are parsed a second time, from their own text, whose
+    /// positions serde_json cannot know.
+    inner_at: &'c mut Option<usize>,
 }
 
 impl<'de> DeserializeSeed<'de> for ResourceSeed<'_, '_> {
@@ -964,8 +1018,100 @@ impl<'de> DeserializeSeed<'de> for ResourceSeed<'_, '_> {
 }
 
 fn opt_string<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Str>, A::Error> {
-    let v: Option<String> = map.next_value()?;
-    Ok(v.map(Str::from))
+    let v: Option<KeyStr<'de>> = map.next_value()?;
+    Ok(v.map(|k| Str::from(k.as_ref())))
+}
+
+/// A string borrowed from the input when it has no escapes (keys almost
+/// never do), so reading a key allocates nothing. serde's own `Cow<str>`
+/// always copies.
+enum KeyStr<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl AsRef<str> for KeyStr<'_> {
+    fn as_ref(&self) -> &str {
+        match self {
+            KeyStr::Borrowed(s) => s,
+            KeyStr::Owned(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for KeyStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_ref())
+    }
+}
+
+impl<'de> de::Deserialize<'de> for KeyStr<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<KeyStr<'de>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr::Owned(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr::Owned(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// How many keys of an object are kept inline and scanned; most objects
+/// have no more.
+const FEW_KEYS: usize = 16;
+
+/// The keys of one object so far, to reject a repeated key where it is.
+struct Keys<'de> {
+    few: [&'de str; FEW_KEYS],
+    len: usize,
+    /// Keys past the first few, and keys with escapes (not borrowed).
+    more: std::collections::HashSet<std::borrow::Cow<'de, str>>,
+}
+
+impl Default for Keys<'_> {
+    fn default() -> Self {
+        Keys {
+            few: [""; FEW_KEYS],
+            len: 0,
+            more: std::collections::HashSet::new(),
+        }
+    }
+}
+
+impl<'de> Keys<'de> {
+    /// Adds `key`; an error if the object already had it.
+    fn insert<E: de::Error>(&mut self, key: &KeyStr<'de>) -> Result<(), E> {
+        let k = key.as_ref();
+        let seen = self.few.get(..self.len).unwrap_or_default().contains(&k)
+            || (!self.more.is_empty() && self.more.contains(k));
+        if seen {
+            return Err(E::custom(format_args!("duplicate key `{key}`")));
+        }
+        match (key, self.few.get_mut(self.len)) {
+            (KeyStr::Borrowed(b), Some(slot)) => {
+                *slot = b;
+                self.len += 1;
+            }
+            (KeyStr::Borrowed(b), None) => {
+                self.more.insert(std::borrow::Cow::Borrowed(b));
+            }
+            (KeyStr::Owned(o), _) => {
+                self.more.insert(std::borrow::Cow::Owned(o.clone()));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
@@ -989,7 +1135,8 @@ impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
         let mut unknown: Vec<String> = Vec::new();
         let mut sensitive: Vec<String> = Vec::new();
         let mut seen: u16 = 0;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        let mut others = Keys::default();
+        while let Some(key) = map.next_key::<KeyStr<'de>>()? {
             let bit = match key.as_ref() {
                 "type" => 0,
                 "id" => 1,
@@ -1001,7 +1148,10 @@ impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
                 "unknown" => 7,
                 "sensitive" => 8,
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    others.insert(&key)?;
+                    map.next_value_seed(Skip {
+                        depth: RESOURCE_VALUE_DEPTH,
+                    })?;
                     continue;
                 }
             };
@@ -1011,24 +1161,20 @@ impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
             seen |= 1 << bit;
             match bit {
                 0 => {
-                    let t: String = map.next_value()?;
-                    type_ = Some(Str::from(t));
+                    let t: KeyStr<'de> = map.next_value()?;
+                    type_ = Some(Str::from(t.as_ref()));
                 }
                 1 => id = Some(map.next_value::<IdSeed>()?.0),
                 2 => name = opt_string(&mut map)?,
                 3 => address = opt_string(&mut map)?,
                 4 => provider = opt_string(&mut map)?,
-                5 => {
-                    source = map
-                        .next_value::<Option<SourceDe>>()?
-                        .map(SourceDe::into_source)
-                }
+                5 => source = map.next_value::<Option<SourceDe>>()?.map(|s| s.0),
                 6 => match &type_ {
                     Some(t) => {
                         let tree = self.cache.get(t);
                         attributes = Some(map.next_value_seed(ValueSeed {
                             tree: &tree,
-                            depth: 0,
+                            depth: RESOURCE_VALUE_DEPTH,
                         })?);
                     }
                     None => raw_attributes = Some(map.next_value()?),
@@ -1047,15 +1193,26 @@ impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
         };
         if let Some(raw) = raw_attributes {
             let tree = self.cache.get(&type_);
-            let mut de = serde_json::Deserializer::from_str(raw.get());
-            attributes = Some(
-                ValueSeed {
-                    tree: &tree,
-                    depth: 0,
+            let text = raw.get();
+            let mut de = serde_json::Deserializer::from_str(text);
+            let parsed = ValueSeed {
+                tree: &tree,
+                depth: RESOURCE_VALUE_DEPTH,
+            }
+            .deserialize(&mut de);
+            match parsed {
+                Ok(v) => attributes = Some(v),
+                Err(e) => {
+                    // `text` is a slice of the resource's bytes.
+                    let offset = text.as_ptr().addr().wrapping_sub(self.origin);
+                    *self.inner_at = Some(offset.saturating_add(serde_offset(
+                        text.as_bytes(),
+                        e.line(),
+                        e.column(),
+                    )));
+                    return Err(de::Error::custom(json_message(&e)));
                 }
-                .deserialize(&mut de)
-                .map_err(de::Error::custom)?,
-            );
+            }
         }
         let mut attributes = match attributes {
             None | Some(Value::Null) => Value::object(Object::new()),
@@ -1095,7 +1252,7 @@ impl<'de> de::Deserialize<'de> for IdSeed {
         impl Visitor<'_> for V {
             type Value = IdSeed;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string id")
+                f.write_str("a string or integer id")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<IdSeed, E> {
                 Ok(IdSeed(Str::from(v)))
@@ -1111,20 +1268,35 @@ impl<'de> de::Deserialize<'de> for IdSeed {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct SourceDe {
-    file: Option<String>,
-    line: Option<u32>,
-    format: Option<String>,
-}
+/// A resource's `source`: `{file, line, format}`, other keys ignored.
+struct SourceDe(Source);
 
-impl SourceDe {
-    fn into_source(self) -> Source {
-        Source {
-            file: self.file.map(Str::from),
-            line: self.line,
-            format: self.format.map(Str::from),
+impl<'de> de::Deserialize<'de> for SourceDe {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<SourceDe, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SourceDe;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a source object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SourceDe, A::Error> {
+                let mut source = Source::default();
+                let mut keys = Keys::default();
+                while let Some(key) = map.next_key::<KeyStr<'de>>()? {
+                    keys.insert(&key)?;
+                    match key.as_ref() {
+                        "file" => source.file = opt_string(&mut map)?,
+                        "line" => source.line = map.next_value()?,
+                        "format" => source.format = opt_string(&mut map)?,
+                        _ => map.next_value_seed(Skip {
+                            depth: RESOURCE_VALUE_DEPTH + 1,
+                        })?,
+                    }
+                }
+                Ok(SourceDe(source))
+            }
         }
+        d.deserialize_map(V)
     }
 }
 
@@ -1183,9 +1355,25 @@ fn set_unknown(value: &mut Value, path: &[String]) {
 // Values, projected
 // ---------------------------------------------------------------------------
 
-/// Deepest nesting a snapshot value may have. serde_json stops at 128
-/// too; this keeps our own recursion bounded whatever the parser.
+/// Deepest nesting of lists and objects in a snapshot, counted from the
+/// document: the top-level object is at depth 1, a resource at 3, its
+/// `attributes` at 4. serde_json stops a little deeper (128 levels from
+/// the value it parses); this keeps our own recursion bounded and the
+/// limit the same for every part of the file.
 const MAX_DEPTH: usize = 128;
+
+/// The depth of a resource's `attributes` (and of its other values).
+const RESOURCE_VALUE_DEPTH: usize = 4;
+
+const TOO_DEEP: &str = "lists and objects are nested more than 128 deep";
+
+fn check_depth<E: de::Error>(depth: usize) -> Result<(), E> {
+    if depth > MAX_DEPTH {
+        Err(E::custom(TOO_DEEP))
+    } else {
+        Ok(())
+    }
+}
 
 /// Builds a [`Value`] keeping what `tree` says is read.
 struct ValueSeed<'t> {
@@ -1197,9 +1385,6 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        if self.depth > MAX_DEPTH {
-            return Err(de::Error::custom("values are nested too deeply"));
-        }
         d.deserialize_any(self)
     }
 }
@@ -1250,6 +1435,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        check_depth(self.depth)?;
         let tree = if self.tree.all {
             self.tree
         } else {
@@ -1266,8 +1452,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        check_depth(self.depth)?;
         let mut entries: Vec<(Str, Value)> = Vec::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<KeyStr<'de>>()? {
+            keys.insert(&key)?;
             let child = if self.tree.all {
                 Some(self.tree)
             } else {
@@ -1284,17 +1473,101 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                     })?;
                     entries.push((Str::from(key.as_ref()), v));
                 }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                None => map.next_value_seed(Skip {
+                    depth: self.depth + 1,
+                })?,
             }
         }
-        let len = entries.len();
-        let obj = Object::from_entries(entries);
-        if obj.len() != len {
-            return Err(de::Error::custom("an object has a duplicate key"));
+        Ok(Value::object(Object::from_entries(entries)))
+    }
+}
+
+/// Skips a value the projection does not keep, checking it as a kept value
+/// is checked (UTF-8, finite numbers, unique keys, depth), so whether a
+/// snapshot loads never depends on the policy. serde's `IgnoredAny` checks
+/// none of these.
+struct Skip {
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if v.is_finite() {
+            Ok(())
+        } else {
+            Err(E::custom("number out of range"))
         }
-        Ok(Value::object(obj))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        check_depth(self.depth)?;
+        while seq
+            .next_element_seed(Skip {
+                depth: self.depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        check_depth(self.depth)?;
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<KeyStr<'de>>()? {
+            keys.insert(&key)?;
+            map.next_value_seed(Skip {
+                depth: self.depth + 1,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// A top-level value other than `resources`, validated and dropped.
+struct Skipped;
+
+impl<'de> de::Deserialize<'de> for Skipped {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Skipped, D::Error> {
+        // Inside the top-level object.
+        Skip { depth: 2 }.deserialize(d).map(|()| Skipped)
     }
 }
 
