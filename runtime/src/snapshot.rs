@@ -1330,7 +1330,6 @@ fn set_unknown(value: &mut Value, path: &[String]) {
     };
     match value {
         Value::Object(o) => {
-            let o = Arc::make_mut(o);
             let mut child = o.get(first).cloned().unwrap_or(Value::Null);
             if child.is_null() && !rest.is_empty() {
                 child = Value::object(Object::new());
@@ -1340,10 +1339,11 @@ fn set_unknown(value: &mut Value, path: &[String]) {
         }
         Value::List(l) => {
             if let Ok(i) = first.parse::<usize>() {
-                let l = Arc::make_mut(l);
-                if let Some(child) = l.get_mut(i) {
+                let mut items = l.to_vec();
+                if let Some(child) = items.get_mut(i) {
                     set_unknown(child, rest);
                 }
+                *l = items.into();
             }
         }
         // Unknown already, or a scalar that cannot hold the path.
@@ -1441,19 +1441,23 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         } else {
             self.tree.each.as_deref().unwrap_or(&EMPTY)
         };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let start = SCRATCH.with_borrow(|s| s.items.len());
+        let _clean = Truncate(start, false);
         while let Some(v) = seq.next_element_seed(ValueSeed {
             tree,
             depth: self.depth + 1,
         })? {
-            items.push(v);
+            SCRATCH.with_borrow_mut(|s| s.items.push(v));
         }
-        Ok(Value::list(items))
+        Ok(Value::List(SCRATCH.with_borrow_mut(|s| {
+            s.items.drain(start.min(s.items.len())..).collect()
+        })))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         check_depth(self.depth)?;
-        let mut entries: Vec<(Str, Value)> = Vec::new();
+        let start = SCRATCH.with_borrow(|s| s.entries.len());
+        let _clean = Truncate(start, true);
         let mut keys = Keys::default();
         while let Some(key) = map.next_key::<KeyStr<'de>>()? {
             keys.insert(&key)?;
@@ -1471,14 +1475,45 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                         tree,
                         depth: self.depth + 1,
                     })?;
-                    entries.push((Str::from(key.as_ref()), v));
+                    SCRATCH.with_borrow_mut(|s| s.entries.push((Str::from(key.as_ref()), v)));
                 }
                 None => map.next_value_seed(Skip {
                     depth: self.depth + 1,
                 })?,
             }
         }
-        Ok(Value::object(Object::from_entries(entries)))
+        Ok(Value::object(SCRATCH.with_borrow_mut(|s| {
+            Object::from_tail(&mut s.entries, start)
+        })))
+    }
+}
+
+/// Where the loader builds lists and objects: their elements pile up here
+/// while nested values are built, and each finished container takes its
+/// own from the top in one allocation.
+#[derive(Default)]
+struct Scratch {
+    items: Vec<Value>,
+    entries: Vec<(Str, Value)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// On an error part-way through a container, drops what it had piled up.
+struct Truncate(usize, bool);
+
+impl Drop for Truncate {
+    fn drop(&mut self) {
+        let (start, entries) = (self.0, self.1);
+        SCRATCH.with_borrow_mut(|s| {
+            if entries {
+                s.entries.truncate(start);
+            } else {
+                s.items.truncate(start);
+            }
+        });
     }
 }
 

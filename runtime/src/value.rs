@@ -22,17 +22,26 @@ pub enum Value {
     Bool(bool),
     Number(f64),
     String(Str),
-    List(Arc<Vec<Value>>),
-    Object(Arc<Object>),
+    List(Arc<[Value]>),
+    Object(Object),
     /// Known only after apply. Operations on it give `Unknown`; a rule whose
     /// outcome depends on it is indeterminate.
     Unknown,
 }
 
-/// An object: entries sorted by key, keys unique.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// An object: entries sorted by key, keys unique, in one shared
+/// allocation (cloning an object copies a pointer).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Object {
-    entries: Vec<(Str, Value)>,
+    entries: Arc<[(Str, Value)]>,
+}
+
+impl Default for Object {
+    fn default() -> Self {
+        Object {
+            entries: Arc::from([]),
+        }
+    }
 }
 
 impl Object {
@@ -51,7 +60,35 @@ impl Object {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             entries.dedup_by(|later, kept| later.0 == kept.0);
         }
-        entries.shrink_to_fit();
+        Object {
+            entries: entries.into(),
+        }
+    }
+
+    /// Builds an object from the entries at the end of `stack` (from
+    /// `start`), removing them: one allocation, no intermediate vector.
+    /// The snapshot loader builds nested objects on one stack this way.
+    pub fn from_tail(stack: &mut Vec<(Str, Value)>, start: usize) -> Object {
+        if let Some(tail) = stack.get_mut(start..)
+            && !tail.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0))
+        {
+            tail.reverse();
+            tail.sort_by(|a, b| a.0.cmp(&b.0));
+            // Repeated keys (the last written came first): keep the first.
+            let mut keep = start;
+            let mut i = start;
+            while i < stack.len() {
+                let dup =
+                    keep > start && stack.get(keep - 1).map(|e| &e.0) == stack.get(i).map(|e| &e.0);
+                if !dup {
+                    stack.swap(keep, i);
+                    keep += 1;
+                }
+                i += 1;
+            }
+            stack.truncate(keep);
+        }
+        let entries: Arc<[(Str, Value)]> = stack.drain(start.min(stack.len())..).collect();
         Object { entries }
     }
 
@@ -81,16 +118,18 @@ impl Object {
         self.get(key).is_some()
     }
 
-    /// Inserts or replaces.
+    /// Inserts or replaces (copies the entries: objects are shared).
     pub fn insert(&mut self, key: Str, value: Value) {
-        match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+        let mut entries = self.entries.to_vec();
+        match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(i) => {
-                if let Some(e) = self.entries.get_mut(i) {
+                if let Some(e) = entries.get_mut(i) {
                     e.1 = value;
                 }
             }
-            Err(i) => self.entries.insert(i, (key, value)),
+            Err(i) => entries.insert(i, (key, value)),
         }
+        self.entries = entries.into();
     }
 
     pub fn len(&self) -> usize {
@@ -146,11 +185,11 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(items))
+        Value::List(items.into())
     }
 
     pub fn object(obj: Object) -> Value {
-        Value::Object(Arc::new(obj))
+        Value::Object(obj)
     }
 
     pub fn type_name(&self) -> TypeName {

@@ -90,8 +90,8 @@ impl Frame {
 /// copied.
 enum Items {
     None,
-    List(Arc<Vec<Value>>),
-    Values(Arc<Object>),
+    List(Arc<[Value]>),
+    Values(Object),
 }
 
 impl Items {
