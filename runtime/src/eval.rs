@@ -274,7 +274,8 @@ type Key = (u32, u32, u32);
 #[derive(Default)]
 struct Acc {
     counts: Counts,
-    found: Vec<(usize, Key, Finding)>,
+    /// Boxed: sorting moves these, and a finding is large.
+    found: Vec<(usize, Key, Box<Finding>)>,
     decided: Vec<(usize, Key, Decision)>,
 }
 
@@ -289,7 +290,7 @@ impl Acc {
         self.found.par_sort_by_key(|(rank, key, _)| (*rank, *key));
         self.decided.sort_by_key(|(rule, key, _)| (*key, *rule));
         Report {
-            findings: self.found.into_iter().map(|(_, _, f)| f).collect(),
+            findings: self.found.into_iter().map(|(_, _, f)| *f).collect(),
             passed: self.counts.passed,
             failed: self.counts.failed,
             indeterminate: self.counts.indeterminate,
@@ -576,7 +577,7 @@ fn eval_pair(
                 }
             };
             acc.found
-                .push((rank.get(rule).copied().unwrap_or(0), key, *f));
+                .push((rank.get(rule).copied().unwrap_or(0), key, f));
             d
         }
     };
