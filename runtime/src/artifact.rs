@@ -12,7 +12,7 @@ use crate::bytecode::{Op, Program};
 
 pub const MAGIC: &[u8; 8] = b"PLUMBC\0\n";
 /// Bumped whenever the bytecode or its encoding changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArtifactError {
@@ -101,7 +101,13 @@ pub fn verify(p: &Program) -> Result<(), String> {
                 Op::Global(g) | Op::InGlobal(g) if g as usize >= p.globals.len() => {
                     return bad("global");
                 }
-                Op::Call(f, _) if f as usize >= p.fns.len() => return bad("function"),
+                Op::Call(f, argc)
+                    if p.fns
+                        .get(f as usize)
+                        .is_none_or(|info| info.params != u16::from(argc)) =>
+                {
+                    return bad("function or argument count");
+                }
                 Op::Builtin(b, _) if b as usize >= p.builtins.len() => return bad("built-in"),
                 Op::Resources(q) if q as usize >= p.queries.len() => return bad("query"),
                 Op::AndJump(t)
@@ -146,6 +152,41 @@ pub fn verify(p: &Program) -> Result<(), String> {
         }
         if r.lets.iter().any(|(slot, _)| *slot >= r.frame) {
             return Err(format!("rule `{}` has a `let` outside its frame", r.name));
+        }
+        let holes = r
+            .message
+            .iter()
+            .chain(r.remediation.iter())
+            .flatten()
+            .filter_map(|part| match part {
+                crate::bytecode::TemplatePart::Hole { chunk, .. } => Some(*chunk),
+                crate::bytecode::TemplatePart::Text(_) => None,
+            });
+        let all: Vec<u32> = r
+            .guards
+            .iter()
+            .copied()
+            .chain(r.requires.iter().map(|q| q.chunk))
+            .chain(r.lets.iter().map(|l| l.1))
+            .chain(holes)
+            .collect();
+        for c in all {
+            let Some(chunk) = p.chunks.get(c as usize) else {
+                return Err(format!("rule `{}` names a bad chunk", r.name));
+            };
+            if chunk.frame > r.frame {
+                return Err(format!(
+                    "rule `{}` names a chunk with a larger frame",
+                    r.name
+                ));
+            }
+            let bad_let = chunk
+                .code
+                .iter()
+                .any(|op| matches!(op, Op::Let(n) if usize::from(*n) >= r.lets.len()));
+            if bad_let {
+                return Err(format!("rule `{}` reads a `let` it does not have", r.name));
+            }
         }
     }
     // Calls form a DAG: depth-first search for a cycle.

@@ -302,9 +302,11 @@ impl Machine {
                 }
                 Op::Descendants => {
                     let top = self.top(&at)?;
-                    let mut out = Vec::new();
-                    descendants(top, &mut out);
-                    *top = Value::list(out);
+                    if !top.is_unknown() {
+                        let mut out = Vec::new();
+                        descendants(top, &mut out);
+                        *top = Value::list(out);
+                    }
                 }
                 Op::MapField(k) => {
                     let key = const_str(env, k, &at)?;
@@ -915,7 +917,12 @@ impl Membership {
             return contains(hay, needle);
         };
         if needle.is_unknown() {
-            return Value::Unknown;
+            // Nothing is in an empty list, whatever the needle.
+            return if scalars.is_empty() && self.others.is_empty() && !self.unknown {
+                Value::Bool(false)
+            } else {
+                Value::Unknown
+            };
         }
         let found = match key(needle) {
             Some(k) => scalars.contains(&k),
@@ -934,14 +941,69 @@ impl Membership {
                 false
             }
         };
+        // A scalar never equals a list or an object, so only unknown
+        // elements of the list itself leave the answer open.
         if found {
             Value::Bool(true)
-        } else if self.unknown
-            || (key(needle).is_some() && self.others.iter().any(Value::contains_unknown))
-        {
+        } else if self.unknown {
             Value::Unknown
         } else {
             Value::Bool(false)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    /// `InGlobal` (through `Membership`) and `Bin(In)` agree on every
+    /// pairing, unknown values included.
+    #[test]
+    fn membership_index_agrees_with_a_scan() {
+        let needles = [
+            Value::Null,
+            Value::Unknown,
+            s("a"),
+            Value::Number(0.0),
+            Value::Number(-0.0),
+            Value::Bool(true),
+            Value::list(vec![s("x"), Value::Unknown]),
+            Value::list(vec![s("x")]),
+        ];
+        let hays = [
+            Value::list(vec![]),
+            Value::list(vec![s("a"), s("b")]),
+            Value::list(vec![Value::Unknown]),
+            Value::list(vec![Value::list(vec![s("x"), Value::Unknown])]),
+            Value::list(vec![Value::list(vec![s("x")]), Value::Number(0.0)]),
+            Value::list(vec![Value::Null, Value::Bool(true)]),
+        ];
+        for hay in &hays {
+            let index = Membership::new(hay);
+            for needle in &needles {
+                assert_eq!(
+                    index.contains(hay, needle),
+                    contains(hay, needle),
+                    "{needle} in {hay}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn descendants_of_unknown_stay_unknown() {
+        let mut out = Vec::new();
+        descendants(&Value::Unknown, &mut out);
+        assert!(out.is_empty());
+        // The op keeps the unknown itself (checked through `elements` and
+        // the projection helpers, which share the rule).
+        assert!(elements(&Value::Unknown).is_unknown());
+        assert!(map_projection(&Value::Unknown, descendants).is_unknown());
     }
 }
