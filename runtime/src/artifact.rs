@@ -12,7 +12,7 @@ use crate::bytecode::{Op, Program};
 
 pub const MAGIC: &[u8; 8] = b"PLUMBC\0\n";
 /// Bumped whenever the bytecode or its encoding changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArtifactError {
@@ -110,6 +110,15 @@ pub fn verify(p: &Program) -> Result<(), String> {
                 }
                 Op::Builtin(b, _) if b as usize >= p.builtins.len() => return bad("built-in"),
                 Op::Resources(q) if q as usize >= p.queries.len() => return bad("query"),
+                Op::Lookup(l, kind)
+                    if l as usize >= p.lookups.len()
+                        || matches!(
+                            kind,
+                            crate::bytecode::IterKind::All | crate::bytecode::IterKind::Collect
+                        ) =>
+                {
+                    return bad("lookup");
+                }
                 Op::AndJump(t)
                 | Op::OrJump(t)
                 | Op::Jump(t)
@@ -122,6 +131,15 @@ pub fn verify(p: &Program) -> Result<(), String> {
                 Op::Branch(a, b) if !jump_ok(a) || !jump_ok(b) => return bad("jump"),
                 _ => {}
             }
+        }
+    }
+    for l in &p.lookups {
+        let ok = match l.source {
+            crate::bytecode::LookupSource::Query(q) => (q as usize) < p.queries.len(),
+            crate::bytecode::LookupSource::Global(g) => (g as usize) < p.globals.len(),
+        };
+        if !ok {
+            return Err("a lookup reads a query or global that does not exist".to_string());
         }
     }
     for f in &p.fns {

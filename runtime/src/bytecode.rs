@@ -31,6 +31,24 @@ pub struct Program {
     /// The built-ins the program calls, by name; `Op::Builtin` indexes
     /// this table, so the artifact does not depend on a numbering.
     pub builtins: Vec<String>,
+    /// Joins compiled to hash lookups: `any(resources(T), b =>
+    /// b.attributes.k == e)` and the like (see [`Op::Lookup`]).
+    pub lookups: Vec<LookupInfo>,
+}
+
+/// A list that does not change during an evaluation, looked up by the value
+/// at `path` of each element.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookupInfo {
+    pub source: LookupSource,
+    /// Field names from the element to its key.
+    pub path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LookupSource {
+    Query(u32),
+    Global(u32),
 }
 
 /// A constant. Lists and objects of constants are built at run time.
@@ -271,6 +289,11 @@ pub enum Op {
     /// Pops `n` (key, value) pairs pushed in order.
     Object(u32),
     Resources(u32),
+    /// Pops a key; computes iteration `kind` (`Any`, `None`, `One` or
+    /// `Count`) of "element's path == key" over lookup `n`'s list, through
+    /// a hash index built once per snapshot: the same result as the
+    /// iteration, unknown values included.
+    Lookup(u32, IterKind),
     /// Pops the source; starts an iteration.
     IterBegin(IterKind),
     /// Stores the next element in the slot, or jumps when there is none.

@@ -332,6 +332,14 @@ impl Plan {
                     crate::bytecode::Op::Call(f, _) => {
                         fns.get(*f as usize).copied().unwrap_or(true)
                     }
+                    crate::bytecode::Op::Lookup(l, _) => {
+                        match program.lookups.get(*l as usize).map(|x| x.source) {
+                            Some(crate::bytecode::LookupSource::Global(g)) => {
+                                globals.get(g as usize).copied().unwrap_or(true)
+                            }
+                            _ => true,
+                        }
+                    }
                     _ => false,
                 })
             })
@@ -430,6 +438,7 @@ impl StaticEnv {
             indexes: &[],
             queries: &[],
             sensitive_queries: &[],
+            lookups: &[],
             ctx,
         };
         let globals = compute_globals(&env, &policy.plan.dynamic, false, Vec::new());
@@ -453,6 +462,7 @@ impl StaticEnv {
             indexes: &self.indexes,
             queries: &[],
             sensitive_queries: &[],
+            lookups: &[],
             ctx: self.ctx,
         }
     }
@@ -488,9 +498,13 @@ impl StaticEnv {
         let indexes: Vec<std::sync::OnceLock<crate::vm::Membership>> = (0..globals.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
+        let lookups: Vec<std::sync::OnceLock<crate::vm::KeyIndex>> = (0..program.lookups.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         let env = Env {
             globals: &globals,
             indexes: &indexes,
+            lookups: &lookups,
             ..base
         };
         let allowed = |i: usize| {

@@ -57,6 +57,8 @@ pub struct Env<'a> {
     /// Per global, its membership index, built on first use.
     pub indexes: &'a [std::sync::OnceLock<Membership>],
     pub queries: &'a [Value],
+    /// Per lookup, its index, built on first use.
+    pub lookups: &'a [std::sync::OnceLock<KeyIndex>],
     /// Per query: whether any resource it yields has sensitive values.
     pub sensitive_queries: &'a [bool],
     pub ctx: CallContext,
@@ -488,6 +490,34 @@ impl Machine {
                     }
                     self.stack
                         .push(Value::object(Object::from_entries(entries)));
+                }
+                Op::Lookup(l, kind) => {
+                    let needle = self.pop(&at)?;
+                    let info = env
+                        .program
+                        .lookups
+                        .get(l as usize)
+                        .ok_or_else(|| err(&at, "no such lookup"))?;
+                    let list = match info.source {
+                        crate::bytecode::LookupSource::Query(q) => env
+                            .queries
+                            .get(q as usize)
+                            .cloned()
+                            .ok_or_else(|| err(&at, "no such query"))?,
+                        crate::bytecode::LookupSource::Global(g) => {
+                            match env.globals.get(g as usize) {
+                                Some(Ok(v)) => v.clone(),
+                                Some(Err(e)) => return Err(e.clone()),
+                                None => return Err(err(&at, "no such global")),
+                            }
+                        }
+                    };
+                    let index = match env.lookups.get(l as usize) {
+                        Some(cell) => cell.get_or_init(|| KeyIndex::new(&list, &info.path)),
+                        None => return Err(err(&at, "no such lookup")),
+                    };
+                    let v = index.answer(&needle, kind).map_err(|m| err(&at, &m))?;
+                    self.stack.push(v);
                 }
                 Op::Resources(q) => {
                     let v = env
@@ -996,6 +1026,88 @@ mod tests {
         }
     }
 
+    /// What the plain iteration gives for `kind(list, x => x.k == needle)`,
+    /// following `IterFeed`/`IterEnd`.
+    fn iterate(list: &[Value], needle: &Value, kind: IterKind) -> Value {
+        let mut unknown = false;
+        let mut count = 0.0;
+        for e in list {
+            match e.field("k").equals(needle) {
+                None => unknown = true,
+                Some(true) => match kind {
+                    IterKind::Any => return Value::Bool(true),
+                    IterKind::None => return Value::Bool(false),
+                    IterKind::One => return if unknown { Value::Unknown } else { e.clone() },
+                    _ => count += 1.0,
+                },
+                Some(false) => {}
+            }
+        }
+        if unknown {
+            return Value::Unknown;
+        }
+        match kind {
+            IterKind::Any => Value::Bool(false),
+            IterKind::None => Value::Bool(true),
+            IterKind::One => Value::Null,
+            _ => Value::Number(count),
+        }
+    }
+
+    #[test]
+    fn lookups_agree_with_iterating() {
+        let obj = |k: Value| {
+            Value::object(crate::value::Object::from_entries(vec![(
+                Str::from("k"),
+                k,
+            )]))
+        };
+        let lists = [
+            vec![],
+            vec![obj(s("a")), obj(s("b")), obj(s("a"))],
+            vec![obj(Value::Unknown), obj(s("a"))],
+            vec![obj(s("a")), obj(Value::Unknown)],
+            vec![Value::Unknown, obj(s("b"))],
+            vec![
+                obj(Value::list(vec![s("a"), Value::Unknown])),
+                obj(Value::Number(1.0)),
+            ],
+            vec![
+                obj(Value::Null),
+                s("not an object"),
+                obj(Value::Number(-0.0)),
+            ],
+        ];
+        let needles = [
+            s("a"),
+            s("z"),
+            Value::Null,
+            Value::Number(0.0),
+            Value::Unknown,
+            Value::list(vec![s("a"), Value::Unknown]),
+            Value::list(vec![s("a"), s("b")]),
+        ];
+        let path = vec!["k".to_string()];
+        for list in &lists {
+            let value = Value::list(list.clone());
+            let index = KeyIndex::new(&value, &path);
+            for needle in &needles {
+                for kind in [
+                    IterKind::Any,
+                    IterKind::None,
+                    IterKind::One,
+                    IterKind::Count,
+                ] {
+                    assert_eq!(
+                        index.answer(needle, kind).unwrap(),
+                        iterate(list, needle, kind),
+                        "{kind:?} over {value} for {needle}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn descendants_of_unknown_stay_unknown() {
         let mut out = Vec::new();
@@ -1005,5 +1117,146 @@ mod tests {
         // the projection helpers, which share the rule).
         assert!(elements(&Value::Unknown).is_unknown());
         assert!(map_projection(&Value::Unknown, descendants).is_unknown());
+    }
+}
+
+/// The index of one lookup: each element's key (the value at the lookup's
+/// path), and the positions of the scalar keys.
+#[derive(Debug)]
+pub struct KeyIndex {
+    /// The elements iterated (a list's elements, an object's values).
+    items: Vec<Value>,
+    keys: Vec<Value>,
+    positions: std::collections::HashMap<Key, Vec<usize>>,
+    /// Positions whose key is unknown.
+    unknown: Vec<usize>,
+    /// The source cannot be iterated: null, unknown, or (an error) a
+    /// scalar.
+    not_a_list: Option<Value>,
+}
+
+impl KeyIndex {
+    pub fn new(list: &Value, path: &[String]) -> KeyIndex {
+        let items: Vec<Value> = match list {
+            Value::List(items) => items.to_vec(),
+            Value::Object(o) => o.values().cloned().collect(),
+            other => {
+                return KeyIndex {
+                    items: Vec::new(),
+                    keys: Vec::new(),
+                    positions: std::collections::HashMap::new(),
+                    unknown: Vec::new(),
+                    not_a_list: Some(other.clone()),
+                };
+            }
+        };
+        let mut keys = Vec::with_capacity(items.len());
+        let mut positions: std::collections::HashMap<Key, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut unknown = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let mut k = item.clone();
+            for f in path {
+                k = k.field(f);
+            }
+            // Only an unknown key can leave `key == scalar` undecided; a
+            // list or object holding one is still not equal to a scalar.
+            if k.is_unknown() {
+                unknown.push(i);
+            } else if let Some(h) = key(&k) {
+                positions.entry(h).or_default().push(i);
+            }
+            keys.push(k);
+        }
+        KeyIndex {
+            items,
+            keys,
+            positions,
+            unknown,
+            not_a_list: None,
+        }
+    }
+
+    /// What iteration `kind` of `key_i == needle` over the list gives.
+    fn answer(&self, needle: &Value, kind: IterKind) -> Result<Value, String> {
+        if let Some(source) = &self.not_a_list {
+            return match source {
+                Value::Null => Ok(match kind {
+                    IterKind::Any => Value::Bool(false),
+                    IterKind::None => Value::Bool(true),
+                    IterKind::Count => Value::Number(0.0),
+                    _ => Value::Null,
+                }),
+                Value::Unknown => Ok(Value::Unknown),
+                other => Err(format!(
+                    "cannot iterate over a {}",
+                    other.type_name().as_str()
+                )),
+            };
+        }
+        // Matches, in order, and whether some comparison was undecided.
+        let (matches, undecided): (Vec<usize>, Vec<usize>) = if needle.contains_unknown() {
+            if self.keys.is_empty() {
+                (Vec::new(), Vec::new())
+            } else {
+                // Every comparison is undecided or false.
+                let mut m = Vec::new();
+                let mut u = Vec::new();
+                for (i, k) in self.keys.iter().enumerate() {
+                    match k.equals(needle) {
+                        Some(true) => m.push(i),
+                        None => u.push(i),
+                        Some(false) => {}
+                    }
+                }
+                (m, u)
+            }
+        } else if let Some(h) = key(needle) {
+            (
+                self.positions.get(&h).cloned().unwrap_or_default(),
+                self.unknown.clone(),
+            )
+        } else {
+            let mut m = Vec::new();
+            let mut u = Vec::new();
+            for (i, k) in self.keys.iter().enumerate() {
+                match k.equals(needle) {
+                    Some(true) => m.push(i),
+                    None => u.push(i),
+                    Some(false) => {}
+                }
+            }
+            (m, u)
+        };
+        let first_match = matches.first().copied();
+        let first_undecided = undecided.first().copied();
+        Ok(match kind {
+            IterKind::Any => match (first_match, first_undecided) {
+                (Some(_), _) => Value::Bool(true),
+                (None, Some(_)) => Value::Unknown,
+                (None, None) => Value::Bool(false),
+            },
+            IterKind::None => match (first_match, first_undecided) {
+                (Some(_), _) => Value::Bool(false),
+                (None, Some(_)) => Value::Unknown,
+                (None, None) => Value::Bool(true),
+            },
+            IterKind::Count => {
+                if undecided.is_empty() {
+                    Value::Number(matches.len() as f64)
+                } else {
+                    Value::Unknown
+                }
+            }
+            IterKind::One => match (first_match, first_undecided) {
+                (Some(m), Some(u)) if u < m => Value::Unknown,
+                (Some(m), _) => self.items.get(m).cloned().unwrap_or_default(),
+                (None, Some(_)) => Value::Unknown,
+                (None, None) => Value::Null,
+            },
+            IterKind::All | IterKind::Collect => {
+                return Err("this iteration cannot use a lookup".to_string());
+            }
+        })
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use plumb_runtime::bytecode::{
-    BinOp, Chunk, ChunkId, Const, FnInfo, GlobalInfo, IterKind, Op, Program, Require,
-    ResourceField, RuleInfo, TemplatePart,
+    BinOp, Chunk, ChunkId, Const, FnInfo, GlobalInfo, IterKind, LookupInfo, LookupSource, Op,
+    Program, Require, ResourceField, RuleInfo, TemplatePart,
 };
 
 use crate::ir::{Analysis, Ir, IrPart, IrProgram};
@@ -23,6 +23,7 @@ struct Gen {
     numbers: HashMap<u64, u32>,
     chunks: Vec<Chunk>,
     builtins: Vec<String>,
+    lookups: Vec<LookupInfo>,
 }
 
 fn too_large(what: &str) -> CodegenError {
@@ -42,6 +43,7 @@ pub fn generate(ir: &IrProgram, analysis: &Analysis) -> Res<(Program, Vec<Vec<Ch
         numbers: HashMap::new(),
         chunks: Vec::new(),
         builtins: Vec::new(),
+        lookups: Vec::new(),
     };
     let mut fns = Vec::new();
     for f in &ir.fns {
@@ -143,6 +145,7 @@ pub fn generate(ir: &IrProgram, analysis: &Analysis) -> Res<(Program, Vec<Vec<Ch
         queries: ir.queries.clone(),
         projection: analysis.projection.clone(),
         builtins: g.builtins,
+        lookups: g.lookups,
     };
     Ok((program, fixtures))
 }
@@ -359,6 +362,25 @@ impl Gen {
                 kind,
                 source,
                 slot,
+                filter: None,
+                body,
+            } if lookup_form(*kind, source, *slot, body).is_some() => {
+                if let Some((lookup, key)) = lookup_form(*kind, source, *slot, body) {
+                    self.emit(key, code)?;
+                    let l = match self.lookups.iter().position(|x| *x == lookup) {
+                        Some(i) => i,
+                        None => {
+                            self.lookups.push(lookup);
+                            self.lookups.len() - 1
+                        }
+                    };
+                    code.push(Op::Lookup(u32_of(l, "lookups")?, *kind));
+                }
+            }
+            Ir::Iter {
+                kind,
+                source,
+                slot,
                 filter,
                 body,
             } => {
@@ -388,5 +410,56 @@ impl Gen {
             Ir::Resources(q) => code.push(Op::Resources(*q)),
         }
         Ok(())
+    }
+}
+
+/// `any(SOURCE, x => x.a.b == KEY)` (or `KEY == x.a.b`; also `none`, `one`,
+/// `count`) over `resources(...)` or a global, where `KEY` does not read
+/// `x`: a join that a hash index answers. Returns the lookup and the key.
+fn lookup_form<'i>(
+    kind: IterKind,
+    source: &Ir,
+    slot: u16,
+    body: &'i Ir,
+) -> Option<(LookupInfo, &'i Ir)> {
+    if !matches!(
+        kind,
+        IterKind::Any | IterKind::None | IterKind::One | IterKind::Count
+    ) {
+        return None;
+    }
+    let source = match source {
+        Ir::Resources(q) => LookupSource::Query(*q),
+        Ir::Global(g) => LookupSource::Global(*g),
+        _ => return None,
+    };
+    let Ir::Bin(BinOp::Eq, a, b) = body else {
+        return None;
+    };
+    let (path, key) = match (field_path(a, slot), field_path(b, slot)) {
+        (Some(p), None) if !reads_slot(b, slot) => (p, &**b),
+        (None, Some(p)) if !reads_slot(a, slot) => (p, &**a),
+        _ => return None,
+    };
+    Some((LookupInfo { source, path }, key))
+}
+
+/// `x.a.b` for the local `x` in `slot`: the field names.
+fn field_path(ir: &Ir, slot: u16) -> Option<Vec<String>> {
+    match ir {
+        Ir::Local(s) if *s == slot => Some(Vec::new()),
+        Ir::Field(base, k) => {
+            let mut p = field_path(base, slot)?;
+            p.push(k.clone());
+            Some(p)
+        }
+        _ => None,
+    }
+}
+
+fn reads_slot(ir: &Ir, slot: u16) -> bool {
+    match ir {
+        Ir::Local(s) => *s == slot,
+        other => other.children().into_iter().any(|c| reads_slot(c, slot)),
     }
 }

@@ -263,6 +263,7 @@ impl Build {
             queries: Vec::new(),
             projection: Projection::everything(),
             builtins: self.pool.builtins,
+            lookups: Vec::new(),
         }
     }
 }
