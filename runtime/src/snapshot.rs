@@ -162,8 +162,10 @@ const BLOCK: usize = 4 << 20;
 
 /// Loads a snapshot file.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Snapshot, SnapshotError> {
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
-    load_reader(path, file, &Positions::File(path), options)
+    let streamed = stream_file(path, options, &KeepAll)?;
+    Ok(Snapshot::new(
+        streamed.kept.into_iter().map(|(_, r)| r).collect(),
+    ))
 }
 
 /// Loads a snapshot from bytes in memory (`name` is used in errors).
@@ -254,6 +256,9 @@ struct Batch {
     /// Absolute offset of `block[0]` in the file.
     base: u64,
     ranges: Vec<(usize, usize)>,
+    /// One range holding several resources separated by commas, whose end
+    /// was guessed (see `Splitter::speculate`).
+    sequence: bool,
 }
 
 /// A parse error inside a batch.
@@ -313,7 +318,11 @@ fn load_reader<R: Read>(
     positions: &Positions<'_>,
     options: &LoadOptions,
 ) -> Result<Snapshot, SnapshotError> {
-    let streamed = stream_reader(name, reader, positions, options, &KeepAll)?;
+    let streamed = match positions {
+        Positions::Bytes(bytes) => stream_slice(name, bytes, options, &KeepAll)?,
+        Positions::File(_) => stream_reader(name, reader, positions, options, &KeepAll, false)
+            .map_err(Speculation::into_error)?,
+    };
     Ok(Snapshot::new(
         streamed.kept.into_iter().map(|(_, r)| r).collect(),
     ))
@@ -325,8 +334,14 @@ pub fn stream_file<S: Sink>(
     options: &LoadOptions,
     sink: &S,
 ) -> Result<Streamed<S::State>, SnapshotError> {
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
-    stream_reader(path, file, &Positions::File(path), options, sink)
+    let open = || std::fs::File::open(path).map_err(|e| io_error(path, &e));
+    match stream_reader(path, open()?, &Positions::File(path), options, sink, true) {
+        Err(Speculation::Failed) => {}
+        Ok(s) => return Ok(s),
+        Err(Speculation::Error(e)) => return Err(e),
+    }
+    stream_reader(path, open()?, &Positions::File(path), options, sink, false)
+        .map_err(Speculation::into_error)
 }
 
 /// Loads bytes in memory through a [`Sink`].
@@ -336,7 +351,42 @@ pub fn stream_slice<S: Sink>(
     options: &LoadOptions,
     sink: &S,
 ) -> Result<Streamed<S::State>, SnapshotError> {
-    stream_reader(name, bytes, &Positions::Bytes(bytes), options, sink)
+    let positions = Positions::Bytes(bytes);
+    match stream_reader(name, bytes, &positions, options, sink, true) {
+        Err(Speculation::Failed) => {}
+        Ok(s) => return Ok(s),
+        Err(Speculation::Error(e)) => return Err(e),
+    }
+    stream_reader(name, bytes, &positions, options, sink, false).map_err(Speculation::into_error)
+}
+
+/// How a load ended when it did not succeed.
+enum Speculation {
+    /// A guessed batch did not parse: the file is malformed or a guess was
+    /// wrong. Loading again without guessing tells which, and where.
+    Failed,
+    Error(SnapshotError),
+}
+
+impl Speculation {
+    fn into_error(self) -> SnapshotError {
+        match self {
+            Speculation::Error(e) => e,
+            // Not guessing, a batch cannot fail this way.
+            Speculation::Failed => SnapshotError {
+                file: PathBuf::new(),
+                line: 0,
+                column: 0,
+                message: "internal error: a batch failed without guessing".to_string(),
+            },
+        }
+    }
+}
+
+impl From<SnapshotError> for Speculation {
+    fn from(e: SnapshotError) -> Speculation {
+        Speculation::Error(e)
+    }
 }
 
 type Parsed = (usize, Result<(usize, Vec<(u32, Resource)>), BatchError>);
@@ -347,7 +397,8 @@ fn stream_reader<R: Read, S: Sink>(
     positions: &Positions<'_>,
     options: &LoadOptions,
     sink: &S,
-) -> Result<Streamed<S::State>, SnapshotError> {
+    speculate: bool,
+) -> Result<Streamed<S::State>, Speculation> {
     let workers = options.threads.max(1) - 1;
     let projection = &options.projection;
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(workers.max(1) * 2);
@@ -403,7 +454,7 @@ fn stream_reader<R: Read, S: Sink>(
             };
             let _ = local_tx.send(work(&batch, &mut cache, &mut state));
         };
-        let split = split(name, reader, positions, &mut dispatch);
+        let split = split(name, reader, positions, &mut dispatch, speculate);
         drop(local_tx);
         drop(batch_tx);
         let results: Vec<Parsed> = result_rx.iter().collect();
@@ -417,10 +468,13 @@ fn stream_reader<R: Read, S: Sink>(
     });
     let (split, mut results, states) = outcome;
     results.sort_by_key(|(seq, _)| *seq);
+    if speculate && (split.is_err() || results.iter().any(|(_, r)| r.is_err())) {
+        return Err(Speculation::Failed);
+    }
     // The first error in the file is the one reported: every resource the
     // splitter handed on lies before the place where it stopped.
     if let Some(e) = results.iter().find_map(|(_, r)| r.as_ref().err()) {
-        return Err(batch_error(name, positions, e));
+        return Err(batch_error(name, positions, e).into());
     }
     let batches = split?;
     let mut kept = Vec::new();
@@ -432,7 +486,7 @@ fn stream_reader<R: Read, S: Sink>(
                 let seq = u32::try_from(seq).unwrap_or(u32::MAX);
                 kept.extend(rs.into_iter().map(|(pos, r)| ((seq, pos), r)));
             }
-            Err(e) => return Err(batch_error(name, positions, &e)),
+            Err(e) => return Err(batch_error(name, positions, &e).into()),
         }
     }
     Ok(Streamed {
@@ -469,8 +523,11 @@ fn split<R: Read>(
     reader: R,
     positions: &Positions<'_>,
     dispatch: &mut dyn FnMut(Batch),
+    speculate: bool,
 ) -> Result<usize, SnapshotError> {
     let mut s = Splitter {
+        speculate,
+        first_key: None,
         name,
         positions,
         reader,
@@ -496,6 +553,12 @@ fn split<R: Read>(
 }
 
 struct Splitter<'a, R> {
+    /// Guess batch ends instead of finding every resource's end.
+    speculate: bool,
+    /// `"KEY"`, the first key of the first resource: resources of one file
+    /// are written alike, so a guessed boundary must be followed by it
+    /// (a `},{` between nested objects rarely is).
+    first_key: Option<Vec<u8>>,
     name: &'a Path,
     positions: &'a Positions<'a>,
     reader: R,
@@ -544,6 +607,7 @@ impl<R: Read> Splitter<'_, R> {
             block: Arc::clone(&self.buf),
             base: self.base,
             ranges: std::mem::take(&mut self.pending),
+            sequence: false,
         };
         self.seq += 1;
         self.pending_bytes = 0;
@@ -815,6 +879,96 @@ impl<R: Read> Splitter<'_, R> {
     }
 
     /// The `resources` array: each element's range goes into a batch.
+    /// At the start of a resource: guesses where a batch of about
+    /// [`BATCH`] bytes ends (a `}` followed by `,` and `{`, outside any
+    /// string as far as a guess can tell) and hands the whole range on as
+    /// one batch, without finding where each resource in it ends. The
+    /// parser threads check the guess: a batch that starts at a resource
+    /// boundary and parses as a list of resources also ends at one, so if
+    /// every batch parses, every guess was right; if one does not, the
+    /// file is loaded again without guessing. Returns false when no guess
+    /// is possible here (near the end of the list).
+    fn speculate_batch(&mut self) -> Result<bool, SnapshotError> {
+        if self.first_key.is_none() {
+            // The first key of this resource, if it is written plainly.
+            let rest = self.buf.get(self.pos + 1..).unwrap_or_default();
+            let lead = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let key = rest.get(lead..).and_then(|r| {
+                let r = r.strip_prefix(b"\"")?;
+                let end = r.iter().position(|&b| b == b'"' || b == b'\\')?;
+                (r.get(end) == Some(&b'"')).then(|| r.get(..end).map(<[u8]>::to_vec))?
+            });
+            match key {
+                Some(k) if !k.is_empty() && k.len() < 64 => {
+                    let mut quoted = Vec::with_capacity(k.len() + 2);
+                    quoted.push(b'"');
+                    quoted.extend_from_slice(&k);
+                    quoted.push(b'"');
+                    self.first_key = Some(quoted);
+                }
+                // An empty or unusual first resource: no guessing here.
+                _ => return Ok(false),
+            }
+        }
+        let key = self.first_key.clone().unwrap_or_default();
+        loop {
+            let target = self.pos + BATCH;
+            let found = self.buf.get(target..).and_then(|tail| {
+                let mut from = 0;
+                while let Some(i) = memchr_close(tail.get(from..)?) {
+                    let at = from + i;
+                    let mut j = at + 1;
+                    let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\n' | b'\r' | b'\t'));
+                    while ws(tail.get(j)) {
+                        j += 1;
+                    }
+                    if tail.get(j) == Some(&b',') {
+                        j += 1;
+                        while ws(tail.get(j)) {
+                            j += 1;
+                        }
+                        if tail.get(j) == Some(&b'{') {
+                            let mut k = j + 1;
+                            while ws(tail.get(k)) {
+                                k += 1;
+                            }
+                            if tail.get(k..k + key.len()) == Some(key.as_slice()) {
+                                return Some((at + 1, j));
+                            }
+                        }
+                    }
+                    from = at + 1;
+                }
+                None
+            });
+            if let Some((end, next)) = found {
+                let (start, end, next) = (self.pos, target + end, target + next);
+                self.flush();
+                let batch = Batch {
+                    seq: self.seq,
+                    block: Arc::clone(&self.buf),
+                    base: self.base,
+                    ranges: vec![(start, end)],
+                    sequence: true,
+                };
+                self.seq += 1;
+                (self.dispatch)(batch);
+                // The next loop turn reads the `,` before `next`.
+                self.pos = end;
+                let _ = next;
+                return Ok(true);
+            }
+            if self.eof {
+                return Ok(false);
+            }
+            // Not enough bytes buffered for a batch: read more, keeping
+            // everything from this resource on.
+            if !self.fill(self.pos)? {
+                return Ok(false);
+            }
+        }
+    }
+
     fn resources(&mut self) -> Result<(), SnapshotError> {
         match self.peek()? {
             Some(b'[') => self.pos += 1,
@@ -859,6 +1013,9 @@ impl<R: Read> Splitter<'_, R> {
                     ));
                 }
             }
+            if self.speculate && self.speculate_batch()? {
+                continue;
+            }
             let (start, end) = self.value_end()?;
             self.pending.push((start, end));
             self.pending_bytes += end - start;
@@ -897,6 +1054,11 @@ fn skip_plain(buf: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The position of the next `}`.
+fn memchr_close(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'}')
 }
 
 fn describe(b: u8) -> String {
@@ -962,6 +1124,9 @@ impl<'p> TypeCache<'p> {
 }
 
 fn parse_batch(batch: &Batch, cache: &mut TypeCache<'_>) -> Result<Vec<Resource>, BatchError> {
+    if batch.sequence {
+        return parse_sequence(batch, cache);
+    }
     let mut out = Vec::with_capacity(batch.ranges.len());
     for &(start, end) in &batch.ranges {
         let bytes = batch.block.get(start..end).unwrap_or_default();
@@ -997,6 +1162,67 @@ fn parse_batch(batch: &Batch, cache: &mut TypeCache<'_>) -> Result<Vec<Resource>
         }
     }
     Ok(out)
+}
+
+/// A guessed batch: `[` + its bytes + `]` parsed as a list of resources.
+/// Any error only means "not this way" (the load is retried without
+/// guessing), so its position does not matter.
+fn parse_sequence(batch: &Batch, cache: &mut TypeCache<'_>) -> Result<Vec<Resource>, BatchError> {
+    let fail = || BatchError {
+        at: batch.base,
+        message: "a guessed batch did not parse".to_string(),
+    };
+    let (start, end) = batch.ranges.first().copied().ok_or_else(fail)?;
+    let bytes = batch.block.get(start..end).ok_or_else(fail)?;
+    let text = std::str::from_utf8(bytes).map_err(|_| fail())?;
+    let mut list = String::with_capacity(text.len() + 2);
+    list.push('[');
+    list.push_str(text);
+    list.push(']');
+    let mut de = serde_json::Deserializer::from_str(&list);
+    let origin = list.as_ptr().addr();
+    let resources = SequenceSeed { cache, origin }
+        .deserialize(&mut de)
+        .and_then(|r| de.end().map(|()| r))
+        .map_err(|_| fail())?;
+    Ok(resources)
+}
+
+struct SequenceSeed<'c, 'p> {
+    cache: &'c mut TypeCache<'p>,
+    origin: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for SequenceSeed<'_, '_> {
+    type Value = Vec<Resource>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<Resource>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SequenceSeed<'_, '_> {
+    type Value = Vec<Resource>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of resources")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Resource>, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let mut inner_at = None;
+            let next = seq.next_element_seed(ResourceSeed {
+                cache: &mut *self.cache,
+                origin: self.origin,
+                inner_at: &mut inner_at,
+            })?;
+            match next {
+                Some(r) => out.push(r),
+                None => return Ok(out),
+            }
+        }
+    }
 }
 
 struct ResourceSeed<'c, 'p> {

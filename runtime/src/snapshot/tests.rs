@@ -365,3 +365,61 @@ fn invalid_utf8_is_reported_at_the_byte() {
     assert_eq!(e.message, "invalid UTF-8");
     assert_eq!((e.line, e.column), (2, 11), "{e}");
 }
+
+/// Batches are guessed at `},{`; a guess inside a string makes a batch fail
+/// to parse and the file is loaded again without guessing. Either way the
+/// resources are the same as one thread finding every boundary.
+#[test]
+fn guessed_batch_ends_inside_strings_fall_back_to_exact_splitting() {
+    let mut text = String::from("{\"resources\": [\n");
+    for i in 0..6000 {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        // Every value ends with `},{` inside its string.
+        text.push_str(&format!(
+            r#"{{"type": "t", "id": "r{i}", "attributes": {{"v": "x}},{{", "n": {i}, "pad": "{}"}}}}"#,
+            "p".repeat(40)
+        ));
+    }
+    text.push_str("]}\n");
+    let one = load(&text, 1, Projection::everything()).unwrap();
+    let two = load(&text, 2, Projection::everything()).unwrap();
+    assert_eq!(one.len(), 6000);
+    assert_eq!(one.resources, two.resources);
+    assert_eq!(
+        one.resources[5999].attributes.field("v"),
+        Value::string("x},{")
+    );
+
+    // And a plain file, where the guesses hold: same result as well.
+    let plain = text.replace("x},{", "x");
+    let a = load(&plain, 1, Projection::everything()).unwrap();
+    let b = load(&plain, 3, Projection::everything()).unwrap();
+    assert_eq!(a.resources, b.resources);
+    assert_eq!(a.len(), 6000);
+}
+
+/// A malformed resource deep in a large file is reported at the same place
+/// whether or not batches were guessed.
+#[test]
+fn errors_in_guessed_batches_are_reported_exactly() {
+    let mut text = String::from("{\"resources\": [\n");
+    for i in 0..6000 {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        if i == 4321 {
+            text.push_str(r#"{"type": "t", "id": "bad" "attributes": {}}"#);
+        } else {
+            text.push_str(&format!(
+                r#"{{"type": "t", "id": "r{i}", "attributes": {{"pad": "{}"}}}}"#,
+                "p".repeat(60)
+            ));
+        }
+    }
+    text.push_str("]}\n");
+    let e = load(&text, 2, Projection::everything()).unwrap_err();
+    assert_eq!(e.line, 4322 + 1, "{e}");
+    assert_eq!(e.column, 27, "{e}");
+}
