@@ -2,6 +2,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "tests"
 )]
 
@@ -422,4 +423,56 @@ fn errors_in_guessed_batches_are_reported_exactly() {
     let e = load(&text, 2, Projection::everything()).unwrap_err();
     assert_eq!(e.line, 4322 + 1, "{e}");
     assert_eq!(e.column, 27, "{e}");
+}
+
+/// Mutated snapshots (bytes flipped, deleted, inserted, structural
+/// characters dropped in) never panic, and loading them with one thread
+/// (no guessing pays off) and with three (guessed batches checked by
+/// parsing) gives the same resources or the same error at the same place.
+#[test]
+fn mutated_snapshots_load_the_same_at_any_thread_count() {
+    let mut base = String::from("{\"snapshot_version\": 1, \"resources\": [\n");
+    for i in 0..2000 {
+        if i > 0 {
+            base.push_str(",\n");
+        }
+        base.push_str(&format!(
+            r#"{{"type": "aws_s3_bucket", "id": "b{i}", "attributes": {{"tags": {{"env": "prod", "n": {i}}}, "ingress": [{{"from": 1}}, {{"to": [2, 3]}}], "s": "x\"y\\z"}}}}"#
+        ));
+    }
+    base.push_str("\n]}\n");
+    let bytes = base.into_bytes();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let structural = b"{}[],:\"\\ 0tn";
+    for round in 0..80 {
+        let mut m = bytes.clone();
+        for _ in 0..1 + next(3) {
+            let at = next(m.len());
+            match next(4) {
+                0 => m[at] ^= 1 << next(8),
+                1 => {
+                    m.remove(at);
+                }
+                2 => m.insert(at, structural[next(structural.len())]),
+                _ => m.truncate(at.max(1)),
+            }
+        }
+        let options = |threads| LoadOptions {
+            projection: Projection::everything(),
+            threads,
+        };
+        let one = load_slice(Path::new("m.json"), &m, &options(1));
+        let three = load_slice(Path::new("m.json"), &m, &options(3));
+        match (&one, &three) {
+            (Ok(a), Ok(b)) => assert_eq!(a.resources, b.resources, "round {round}"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "round {round}"),
+            _ => panic!("round {round}: {one:?} vs {three:?}"),
+        }
+    }
 }
