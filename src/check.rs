@@ -174,11 +174,11 @@ fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
 fn finding_json(f: &Finding) -> serde_json::Value {
     let r = &f.resource;
     json!({
-        "rule": f.rule,
-        "package": f.package,
+        "rule": f.rule.as_str(),
+        "package": f.package.as_str(),
         "status": f.status.as_str(),
         "severity": f.severity.as_str(),
-        "controls": f.controls,
+        "controls": f.controls.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "response": f.response.as_str(),
         "resource": {
             "type": r.type_.as_str(),
@@ -193,9 +193,9 @@ fn finding_json(f: &Finding) -> serde_json::Value {
         },
         "message": f.message,
         "remediation": f.remediation,
-        "condition": f.condition.as_ref().map(|(text, line)| json!({"text": text, "line": line})),
+        "condition": f.condition.as_ref().map(|(text, line)| json!({"text": text.as_str(), "line": line})),
         "evidence": f.evidence.iter().map(|e| json!({
-            "path": e.path,
+            "path": e.path.as_str(),
             "value": e.value.as_ref().map_or(json!("(sensitive)"), Value::to_json),
             "sensitive": e.value.is_none(),
         })).collect::<Vec<_>>(),

@@ -23,6 +23,8 @@ use crate::vm::{Builtins, CallContext, Env, Frame, Machine, VmError};
 /// Immutable, `Send + Sync`: compile once, evaluate many snapshots.
 pub struct CompiledPolicy {
     program: Program,
+    /// Per rule: the strings every finding of it carries, made once.
+    meta: Vec<RuleMeta>,
     consts: Vec<Value>,
     builtins: Arc<dyn Builtins>,
     builtin_ids: Vec<u32>,
@@ -56,8 +58,10 @@ impl CompiledPolicy {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let plan = Plan::new(&program);
+        let meta = program.rules.iter().map(RuleMeta::new).collect();
         Ok(CompiledPolicy {
             program,
+            meta,
             consts,
             builtins,
             builtin_ids,
@@ -119,7 +123,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     /// `ingress[*].from_port`
-    pub path: String,
+    pub path: Str,
     /// `None` when the value is sensitive.
     pub value: Option<Value>,
 }
@@ -137,18 +141,19 @@ pub struct Subject {
 /// A rule's decision for one resource that did not pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub rule: String,
-    pub package: String,
+    pub rule: Str,
+    pub package: Str,
     pub status: Status,
     pub severity: Severity,
-    pub controls: Vec<String>,
+    /// Shared by every finding of the rule.
+    pub controls: Arc<[Str]>,
     pub response: Response,
     pub resource: Subject,
     pub message: String,
     pub remediation: Option<String>,
     /// The condition that failed (or was indeterminate), as written, and
     /// its line in the rule file.
-    pub condition: Option<(String, u32)>,
+    pub condition: Option<(Str, u32)>,
     pub evidence: Vec<Evidence>,
     /// For status `error`: what went wrong.
     pub error: Option<String>,
@@ -431,6 +436,7 @@ impl StaticEnv {
         let program = &policy.program;
         let env = Env {
             program,
+            meta: &policy.meta,
             consts: &policy.consts,
             builtins: policy.builtins.as_ref(),
             builtin_ids: &policy.builtin_ids,
@@ -455,6 +461,7 @@ impl StaticEnv {
     fn env<'a>(&'a self, policy: &'a CompiledPolicy) -> Env<'a> {
         Env {
             program: &policy.program,
+            meta: &policy.meta,
             consts: &policy.consts,
             builtins: policy.builtins.as_ref(),
             builtin_ids: &policy.builtin_ids,
@@ -679,6 +686,39 @@ impl crate::snapshot::Sink for CheckSink<'_> {
             }
         }
         kept
+    }
+}
+
+/// A rule's strings in shared form: a finding clones them without copying.
+pub(crate) struct RuleMeta {
+    name: Str,
+    package: Str,
+    controls: Arc<[Str]>,
+    /// Per `require`: its text and its evidence paths.
+    requires: Vec<(Str, Vec<Str>)>,
+}
+
+impl RuleMeta {
+    fn new(rule: &RuleInfo) -> RuleMeta {
+        RuleMeta {
+            name: Str::from(rule.name.as_str()),
+            package: Str::from(rule.package.as_str()),
+            controls: rule
+                .controls
+                .iter()
+                .map(|c| Str::from(c.as_str()))
+                .collect(),
+            requires: rule
+                .requires
+                .iter()
+                .map(|r| {
+                    (
+                        Str::from(r.text.as_str()),
+                        r.paths.iter().map(|p| Str::from(p.as_str())).collect(),
+                    )
+                })
+                .collect(),
+        }
     }
 }
 
@@ -967,9 +1007,11 @@ fn finding(
     };
     let remediation = rule.remediation.as_ref().map(|parts| render(parts));
     let req = require.and_then(|i| rule.requires.get(i));
-    let evidence = req
-        .map(|r| {
-            r.paths
+    let meta = env.meta.get(rule_index);
+    let req_meta = require.and_then(|i| meta.and_then(|m| m.requires.get(i)));
+    let evidence = req_meta
+        .map(|(_, paths)| {
+            paths
                 .iter()
                 .map(|p| Evidence {
                     path: p.clone(),
@@ -983,11 +1025,11 @@ fn finding(
         })
         .unwrap_or_default();
     Outcome::Finding(Box::new(Finding {
-        rule: rule.name.clone(),
-        package: rule.package.clone(),
+        rule: meta.map_or_else(|| Str::from(rule.name.as_str()), |m| m.name.clone()),
+        package: meta.map_or_else(|| Str::from(rule.package.as_str()), |m| m.package.clone()),
         status,
         severity: rule.severity,
-        controls: rule.controls.clone(),
+        controls: meta.map_or_else(|| Arc::from([]), |m| Arc::clone(&m.controls)),
         response: rule.response,
         resource: Subject {
             type_: resource.type_.clone(),
@@ -998,7 +1040,10 @@ fn finding(
         },
         message,
         remediation,
-        condition: req.map(|r| (r.text.clone(), r.line)),
+        condition: req.map(|r| {
+            let text = req_meta.map_or_else(|| Str::from(r.text.as_str()), |(t, _)| t.clone());
+            (text, r.line)
+        }),
         evidence,
         error: error.map(|e| e.message),
     }))

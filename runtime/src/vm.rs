@@ -49,6 +49,8 @@ pub struct CallContext {
 /// Everything shared by all evaluations over one snapshot.
 pub struct Env<'a> {
     pub program: &'a Program,
+    /// Per rule, the strings its findings share (filled by the evaluator).
+    pub(crate) meta: &'a [crate::eval::RuleMeta],
     pub consts: &'a [Value],
     pub builtins: &'a dyn Builtins,
     /// Built-in ids, by [`Program::builtins`] index.
