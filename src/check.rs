@@ -370,3 +370,43 @@ pub fn test(paths: &[PathBuf]) -> Result<ExitCode> {
         ExitCode::SUCCESS
     })
 }
+
+/// `plumb import`: every source's resources, in one snapshot.
+pub fn import(sources: &[PathBuf], output: &std::path::Path) -> Result<ExitCode> {
+    let mut resources = Vec::new();
+    for path in sources {
+        let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let imported =
+            plumb_ingest::import(path, &bytes).map_err(|e| CliError::Snapshot(e.to_string()))?;
+        resources.extend(imported);
+    }
+    let doc = json!({
+        "snapshot_version": 1,
+        "resources": resources.iter().map(Resource::to_json).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).into_diagnostic()?;
+    text.push('\n');
+    if output == std::path::Path::new("-") {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(e).into_diagnostic(),
+        }
+    } else {
+        std::fs::write(output, text).map_err(|source| CliError::Write {
+            path: output.display().to_string(),
+            source,
+        })?;
+        eprintln!(
+            "imported {} resources into {}",
+            resources.len(),
+            output.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -103,6 +103,15 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Turn source files (Terraform/OpenTofu state today) into a plumb snapshot.
+    Import {
+        /// Source files.
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+        /// Where to write the snapshot (`-` for standard output).
+        #[arg(short = 'o', long = "output", default_value = "-")]
+        output: PathBuf,
+    },
     /// Compile rule files to a versioned, checksummed `.plumbc` artifact.
     Compile {
         /// Rule files or directories (repeatable).
@@ -237,6 +246,7 @@ fn main() -> ExitCode {
             })
         }),
         Command::Test { paths } => check::test(&paths),
+        Command::Import { sources, output } => check::import(&sources, &output),
         Command::Compile { policies, output } => check::compile(&policies, &output),
     };
     match result {

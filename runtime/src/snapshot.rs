@@ -79,6 +79,57 @@ impl Resource {
         ]))
     }
 
+    /// The resource in plumb's snapshot format (docs/snapshot.md): what
+    /// `plumb import` writes. Unknown values are written as `null` and
+    /// listed in `unknown`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut o = serde_json::Map::new();
+        o.insert("type".into(), serde_json::Value::from(self.type_.as_str()));
+        o.insert("id".into(), serde_json::Value::from(self.id.as_str()));
+        let opt = |v: &Option<Str>| {
+            v.as_ref().map_or(serde_json::Value::Null, |s| {
+                serde_json::Value::from(s.as_str())
+            })
+        };
+        if self.name.is_some() {
+            o.insert("name".into(), opt(&self.name));
+        }
+        if self.address.is_some() {
+            o.insert("address".into(), opt(&self.address));
+        }
+        if self.provider.is_some() {
+            o.insert("provider".into(), opt(&self.provider));
+        }
+        if let Some(src) = &self.source {
+            let mut so = serde_json::Map::new();
+            if let Some(f) = &src.file {
+                so.insert("file".into(), serde_json::Value::from(f.as_str()));
+            }
+            if let Some(l) = src.line {
+                so.insert("line".into(), serde_json::Value::from(l));
+            }
+            if let Some(f) = &src.format {
+                so.insert("format".into(), serde_json::Value::from(f.as_str()));
+            }
+            o.insert("source".into(), serde_json::Value::Object(so));
+        }
+        let mut unknown = Vec::new();
+        o.insert(
+            "attributes".into(),
+            json_marking_unknown(&self.attributes, "", &mut unknown),
+        );
+        if !unknown.is_empty() {
+            o.insert("unknown".into(), serde_json::Value::from(unknown));
+        }
+        if !self.sensitive.is_empty() {
+            o.insert(
+                "sensitive".into(),
+                serde_json::Value::from(self.sensitive.clone()),
+            );
+        }
+        serde_json::Value::Object(o)
+    }
+
     /// True if the JSON pointer `path` (into attributes) is, or is inside,
     /// a sensitive value.
     pub fn is_sensitive(&self, path: &str) -> bool {
@@ -86,6 +137,36 @@ impl Resource {
             path == s
                 || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
         })
+    }
+}
+
+/// A value as JSON, with unknown values as `null` and their pointers
+/// collected.
+fn json_marking_unknown(v: &Value, at: &str, unknown: &mut Vec<String>) -> serde_json::Value {
+    match v {
+        Value::Unknown => {
+            unknown.push(at.to_string());
+            serde_json::Value::Null
+        }
+        Value::List(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| json_marking_unknown(x, &format!("{at}/{i}"), unknown))
+                .collect(),
+        ),
+        Value::Object(o) => serde_json::Value::Object(
+            o.iter()
+                .map(|(k, x)| {
+                    let seg = k.replace('~', "~0").replace('/', "~1");
+                    (
+                        k.to_string(),
+                        json_marking_unknown(x, &format!("{at}/{seg}"), unknown),
+                    )
+                })
+                .collect(),
+        ),
+        other => other.to_json(),
     }
 }
 

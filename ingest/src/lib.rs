@@ -1,0 +1,99 @@
+//! Importers: each turns one source format into plumb's resource model
+//! ([`plumb_runtime::Resource`]), so one rule set covers a resource
+//! whichever source it came from. Pure: handed bytes, returns resources.
+//!
+//! Today: Terraform / OpenTofu state version 4. Plans, Kubernetes, AWS
+//! Config, Azure and host facts follow (docs/known-issues.md).
+#![forbid(unsafe_code)]
+
+pub mod terraform_state;
+
+use std::path::{Path, PathBuf};
+
+use plumb_runtime::Resource;
+
+/// Why a source could not be imported: the file, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", file.display(), position(*line, *column))]
+pub struct ImportError {
+    pub file: PathBuf,
+    /// 1-based; 0 when there is no position.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}:{column}")
+    }
+}
+
+impl ImportError {
+    fn at(file: &Path, message: impl Into<String>) -> ImportError {
+        ImportError {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+        }
+    }
+}
+
+/// The source formats plumb recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// plumb's own snapshot (`{"resources": [{type, id, attributes}]}`).
+    Snapshot,
+    TerraformState,
+}
+
+/// Recognises a source from its parsed top level.
+pub fn detect(doc: &serde_json::Value) -> Option<Format> {
+    let obj = doc.as_object()?;
+    if obj.contains_key("lineage") || obj.contains_key("terraform_version") {
+        return Some(Format::TerraformState);
+    }
+    if obj
+        .get("resources")
+        .is_some_and(serde_json::Value::is_array)
+    {
+        return Some(Format::Snapshot);
+    }
+    None
+}
+
+/// Parses a JSON source, with the error placed in the file.
+pub fn parse_json(file: &Path, bytes: &[u8]) -> Result<serde_json::Value, ImportError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ImportError::at(file, "the file is empty"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ImportError {
+        file: file.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: {
+            let t = e.to_string();
+            t.rfind(" at line ")
+                .map_or(t.clone(), |i| t.get(..i).unwrap_or(&t).to_string())
+        },
+    })
+}
+
+/// Imports one source file's bytes.
+pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
+    let doc = parse_json(file, bytes)?;
+    match detect(&doc) {
+        Some(Format::TerraformState) => terraform_state::import(file, &doc),
+        Some(Format::Snapshot) => Err(ImportError::at(
+            file,
+            "this is already a plumb snapshot: give it to `plumb check` as it is",
+        )),
+        None => Err(ImportError::at(
+            file,
+            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4) today",
+        )),
+    }
+}

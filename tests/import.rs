@@ -1,0 +1,183 @@
+//! Importers through the binary: `plumb import` turns each source into a
+//! plumb snapshot (golden files beside the inputs), and `plumb check` reads
+//! the result. Bad sources exit 2 with the file and the cause.
+//!
+//! The Terraform files of the shared corpus (`../shared/corpus/terraform`)
+//! are imported too when that folder is present; their expected snapshots
+//! are in `tests/import/terraform/corpus/`. `PLUMB_BLESS=1` regenerates
+//! the expected files; review the diff.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn plumb(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("run plumb")
+}
+
+fn bless() -> bool {
+    std::env::var_os("PLUMB_BLESS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Imports `input` and compares with `expected` (a snapshot file).
+fn golden(input: &Path, expected: &Path) -> Option<String> {
+    let out = plumb(&["import", input.to_str().unwrap()]);
+    if out.status.code() != Some(0) {
+        return Some(format!(
+            "{}: exit {:?}: {}",
+            input.display(),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    // Source file names differ between machines: compare without them.
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in doc["resources"].as_array_mut().unwrap() {
+        r["source"]["file"] = serde_json::Value::from("INPUT");
+    }
+    let actual = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    if bless() {
+        std::fs::create_dir_all(expected.parent().unwrap()).unwrap();
+        std::fs::write(expected, &actual).unwrap();
+        return None;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_default();
+    (want != actual).then(|| {
+        let diff = similar::TextDiff::from_lines(&want, &actual);
+        format!(
+            "{} differs from {}:\n{}",
+            input.display(),
+            expected.display(),
+            diff.unified_diff().header("expected", "actual")
+        )
+    })
+}
+
+#[test]
+fn terraform_state_imports_as_expected() {
+    let mut failures = Vec::new();
+    let dir = root().join("tests/import/terraform");
+    failures.extend(golden(
+        &dir.join("handwritten.tfstate"),
+        &dir.join("handwritten.snapshot.json"),
+    ));
+    let corpus = root().join("../shared/corpus/terraform");
+    if corpus.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "tfstate"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        for f in files {
+            let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+            failures.extend(golden(
+                &f,
+                &dir.join("corpus").join(format!("{name}.snapshot.json")),
+            ));
+        }
+    } else {
+        eprintln!(
+            "import: ../shared/corpus/terraform not found; only the hand-written state is checked"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn imported_state_is_checked_by_rules() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import");
+    std::fs::create_dir_all(&dir).unwrap();
+    let snapshot = dir.join("state.json");
+    let out = plumb(&[
+        "import",
+        "tests/import/terraform/handwritten.tfstate",
+        "-o",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let policy = dir.join("rds.plumb");
+    std::fs::write(
+        &policy,
+        "rule rds_encrypted on aws_db_instance {\n  severity high\n  controls nist.SC-28\n  require attributes.storage_encrypted == true\n  message \"{address} is not encrypted; its password is {attributes.password}\"\n}\n",
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        snapshot.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("aws_db_instance.main is not encrypted; its password is (sensitive)"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.starts_with("FAIL high rds_encrypted aws_db_instance.main"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_sources_exit_2_with_the_cause() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "v3.tfstate",
+            "{\"version\": 3, \"terraform_version\": \"0.11.14\", \"modules\": []}",
+            "version 3",
+        ),
+        (
+            "v5.tfstate",
+            "{\"version\": 5, \"terraform_version\": \"2.0.0\", \"resources\": []}",
+            "version 5",
+        ),
+        (
+            "truncated.tfstate",
+            "{\"version\": 4, \"lineage\": \"x\", \"resources\": [",
+            "truncated.tfstate:1:",
+        ),
+        ("empty.tfstate", "", "empty"),
+        ("list.json", "[1, 2]", "unrecognised"),
+        ("snapshot.json", "{\"resources\": []}", "already a plumb"),
+        (
+            "bad-index.tfstate",
+            "{\"version\": 4, \"lineage\": \"x\", \"resources\": [{\"mode\": \"managed\", \"type\": \"t\", \"name\": \"n\", \"instances\": [{\"index_key\": true}]}]}",
+            "index_key",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = plumb(&["import", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(err.contains(name), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
