@@ -51,18 +51,43 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         projection: policy.program().projection.clone(),
         threads,
     };
-    let report = eval::check_files(
-        &policy,
-        &args.snapshots,
-        &load,
-        &EvalOptions {
-            threads,
-            now: now(args.now),
-            rules: None,
-            decisions: false,
-        },
-    )
-    .map_err(|e| CliError::Snapshot(e.to_string()))?;
+    let options = EvalOptions {
+        threads,
+        now: now(args.now),
+        rules: None,
+        decisions: false,
+    };
+    let any_source = args
+        .snapshots
+        .iter()
+        .map(|p| is_source_file(p))
+        .collect::<Result<Vec<bool>>>()?
+        .contains(&true);
+    let report = if any_source {
+        // Source files (a Terraform state...) are imported first; then
+        // everything is evaluated together, in the order given.
+        let mut resources = Vec::new();
+        for path in &args.snapshots {
+            if is_source_file(path)? {
+                let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                resources.extend(
+                    plumb_ingest::import(path, &bytes)
+                        .map_err(|e| CliError::Snapshot(e.to_string()))?,
+                );
+            } else {
+                let s = plumb_runtime::snapshot::load_file(path, &load)
+                    .map_err(|e| CliError::Snapshot(e.to_string()))?;
+                resources.extend(s.resources);
+            }
+        }
+        eval::evaluate(&policy, &Snapshot::new(resources), &options)
+    } else {
+        eval::check_files(&policy, &args.snapshots, &load, &options)
+            .map_err(|e| CliError::Snapshot(e.to_string()))?
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = if args.json {
@@ -90,6 +115,22 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether a file is a source to import (a Terraform state) rather than a
+/// plumb snapshot: its first bytes name Terraform's top-level keys.
+fn is_source_file(path: &std::path::Path) -> Result<bool> {
+    use std::io::Read as _;
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+    let head = head.get(..n).unwrap_or_default();
+    let has = |k: &[u8]| head.windows(k.len()).any(|w| w == k);
+    Ok(has(b"\"lineage\"") || has(b"\"terraform_version\""))
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -181,3 +181,39 @@ fn bad_sources_exit_2_with_the_cause() {
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
 }
+
+#[test]
+fn check_reads_a_terraform_state_directly() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-direct");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("sg.plumb");
+    std::fs::write(
+        &policy,
+        "rule sg_world_ssh on aws_security_group {\n  severity critical\n  controls nist.SC-7\n  require none(attributes.ingress[*], r => r.from_port == 22 and \"0.0.0.0/0\" in r.cidr_blocks)\n}\n",
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        "tests/import/terraform/handwritten.tfstate",
+        "examples/snapshot.json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(
+            "FAIL critical sg_world_ssh module.net[\"eu\"].aws_security_group.web[\"a\"]"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.lines().last().unwrap().starts_with("2 failed"),
+        "{text}"
+    );
+}
