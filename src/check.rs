@@ -117,20 +117,19 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     })
 }
 
-/// Whether a file is a source to import (a Terraform state) rather than a
+/// Whether a file is a source to import (a Terraform state or plan) rather than a
 /// plumb snapshot: its first bytes name Terraform's top-level keys.
 fn is_source_file(path: &std::path::Path) -> Result<bool> {
     use std::io::Read as _;
     let mut head = vec![0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|source| CliError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+    // A file that cannot be read is left to the snapshot loader, whose
+    // error names it and the cause.
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return Ok(false);
+    };
     let head = head.get(..n).unwrap_or_default();
     let has = |k: &[u8]| head.windows(k.len()).any(|w| w == k);
-    Ok(has(b"\"lineage\"") || has(b"\"terraform_version\""))
+    Ok(has(b"\"lineage\"") || has(b"\"terraform_version\"") || has(b"\"format_version\""))
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -68,24 +68,31 @@ fn golden(input: &Path, expected: &Path) -> Option<String> {
 }
 
 #[test]
-fn terraform_state_imports_as_expected() {
+fn terraform_sources_import_as_expected() {
     let mut failures = Vec::new();
     let dir = root().join("tests/import/terraform");
     failures.extend(golden(
         &dir.join("handwritten.tfstate"),
         &dir.join("handwritten.snapshot.json"),
     ));
+    failures.extend(golden(
+        &dir.join("handwritten.plan.json"),
+        &dir.join("handwritten.plan.snapshot.json"),
+    ));
     let corpus = root().join("../shared/corpus/terraform");
     if corpus.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "tfstate"))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "tfstate")
+                    || p.to_string_lossy().ends_with(".plan.json")
+            })
             .collect();
         files.sort();
         assert!(!files.is_empty());
         for f in files {
-            let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
             failures.extend(golden(
                 &f,
                 &dir.join("corpus").join(format!("{name}.snapshot.json")),
@@ -214,6 +221,62 @@ fn check_reads_a_terraform_state_directly() {
     );
     assert!(
         text.lines().last().unwrap().starts_with("2 failed"),
+        "{text}"
+    );
+}
+
+/// One rule over the same unencrypted bucket in a plan and in a state:
+/// both fail; a bucket whose encryption is known only after apply is
+/// indeterminate, not failed; a sensitive planned value is never printed.
+#[test]
+fn one_rule_over_a_plan_and_a_state() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-plan");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("s3.plumb");
+    std::fs::write(
+        &policy,
+        "rule s3_encrypted on aws_s3_bucket {\n  severity critical\n  controls nist.SC-28\n  require count(attributes.server_side_encryption_configuration) > 0\n  message \"{address} has no default encryption\"\n}\n\
+         rule rds_note on aws_db_instance {\n  severity info\n  controls nist.SC-28\n  require attributes.storage_encrypted != true\n  message \"{attributes.password}\"\n}\n",
+    )
+    .unwrap();
+    for (file, want) in [
+        (
+            "tests/import/terraform/handwritten.plan.json",
+            "aws_s3_bucket.logs has no default encryption",
+        ),
+        (
+            "tests/import/terraform/unencrypted_bucket.tfstate",
+            "aws_s3_bucket.logs has no default encryption",
+        ),
+    ] {
+        let out = plumb(&["check", "-p", policy.to_str().unwrap(), file]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains(want), "{file}: {text}");
+        assert!(!text.contains("hunter2"), "{file}: {text}");
+    }
+    let out = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        "tests/import/terraform/handwritten.plan.json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("UNKNOWN critical s3_encrypted aws_s3_bucket.new"),
+        "{text}"
+    );
+    assert!(text.contains("(sensitive)"), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("2 failed, 0 passed, 1 indeterminate"),
         "{text}"
     );
 }

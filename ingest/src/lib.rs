@@ -2,10 +2,11 @@
 //! ([`plumb_runtime::Resource`]), so one rule set covers a resource
 //! whichever source it came from. Pure: handed bytes, returns resources.
 //!
-//! Today: Terraform / OpenTofu state version 4. Plans, Kubernetes, AWS
-//! Config, Azure and host facts follow (docs/known-issues.md).
+//! Today: Terraform / OpenTofu state version 4 and plan JSON. Kubernetes,
+//! AWS Config, Azure and host facts follow (docs/known-issues.md).
 #![forbid(unsafe_code)]
 
+pub mod terraform_plan;
 pub mod terraform_state;
 
 use std::path::{Path, PathBuf};
@@ -48,11 +49,19 @@ pub enum Format {
     /// plumb's own snapshot (`{"resources": [{type, id, attributes}]}`).
     Snapshot,
     TerraformState,
+    TerraformPlan,
 }
 
 /// Recognises a source from its parsed top level.
 pub fn detect(doc: &serde_json::Value) -> Option<Format> {
     let obj = doc.as_object()?;
+    if obj.contains_key("format_version")
+        && (obj.contains_key("resource_changes")
+            || obj.contains_key("planned_values")
+            || obj.contains_key("prior_state"))
+    {
+        return Some(Format::TerraformPlan);
+    }
     if obj.contains_key("lineage") || obj.contains_key("terraform_version") {
         return Some(Format::TerraformState);
     }
@@ -87,13 +96,14 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
     let doc = parse_json(file, bytes)?;
     match detect(&doc) {
         Some(Format::TerraformState) => terraform_state::import(file, &doc),
+        Some(Format::TerraformPlan) => terraform_plan::import(file, &doc),
         Some(Format::Snapshot) => Err(ImportError::at(
             file,
             "this is already a plumb snapshot: give it to `plumb check` as it is",
         )),
         None => Err(ImportError::at(
             file,
-            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4) today",
+            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4) and plan JSON (format 1.x) today",
         )),
     }
 }

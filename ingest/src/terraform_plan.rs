@@ -1,0 +1,202 @@
+//! Terraform / OpenTofu plan JSON (`terraform show -json PLANFILE`),
+//! `format_version` 1.x.
+//!
+//! The resources are what the plan would leave: each entry of
+//! `resource_changes` whose actions are not a plain `delete` (nor a
+//! `forget`), with `change.after` as its attributes. Values known only
+//! after apply (`after_unknown`) are unknown, so rules that depend on them
+//! are indeterminate rather than failing; `after_sensitive` values are
+//! sensitive. A plan without `resource_changes` falls back to
+//! `planned_values` (`root_module` and its `child_modules`).
+
+use std::path::Path;
+
+use plumb_runtime::value::{Object, Str, Value};
+use plumb_runtime::{Resource, Source};
+use serde_json::Value as Json;
+
+use crate::ImportError;
+
+pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
+    let bad = |m: String| ImportError::at(file, m);
+    match doc.get("format_version").and_then(Json::as_str) {
+        Some(v) if v == "1" || v.starts_with("1.") => {}
+        Some(v) => {
+            return Err(bad(format!(
+                "plan format_version {v} is not supported: plumb reads format 1.x"
+            )));
+        }
+        None => return Err(bad("the plan has no `format_version`".to_string())),
+    }
+    let source = Source {
+        file: Some(Str::from(file.display().to_string())),
+        line: None,
+        format: Some(Str::from("terraform-plan")),
+    };
+    let mut out = Vec::new();
+    match doc.get("resource_changes") {
+        Some(Json::Array(changes)) => {
+            for (i, rc) in changes.iter().enumerate() {
+                let actions: Vec<&str> = rc
+                    .pointer("/change/actions")
+                    .and_then(Json::as_array)
+                    .map(|a| a.iter().filter_map(Json::as_str).collect())
+                    .unwrap_or_default();
+                if actions == ["delete"] || actions == ["forget"] || rc.get("deposed").is_some() {
+                    continue;
+                }
+                let change = rc.get("change").unwrap_or(&Json::Null);
+                let resource = build(
+                    rc,
+                    change.get("after"),
+                    change.get("after_unknown"),
+                    change.get("after_sensitive"),
+                    &source,
+                )
+                .map_err(|m| bad(format!("resource_changes[{i}]: {m}")))?;
+                out.push(resource);
+            }
+        }
+        None | Some(Json::Null) => {
+            if let Some(root) = doc.pointer("/planned_values/root_module") {
+                planned(root, &source, &mut out).map_err(bad)?;
+            }
+        }
+        Some(_) => return Err(bad("`resource_changes` must be a list".to_string())),
+    }
+    Ok(out)
+}
+
+fn planned(module: &Json, source: &Source, out: &mut Vec<Resource>) -> Result<(), String> {
+    for r in module
+        .get("resources")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        out.push(build(
+            r,
+            r.get("values"),
+            None,
+            r.get("sensitive_values"),
+            source,
+        )?);
+    }
+    for child in module
+        .get("child_modules")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        planned(child, source, out)?;
+    }
+    Ok(())
+}
+
+/// One resource from an entry with `address`, `type`, `name`,
+/// `provider_name` and its attribute, unknown and sensitive trees.
+fn build(
+    entry: &Json,
+    after: Option<&Json>,
+    unknown: Option<&Json>,
+    sensitive: Option<&Json>,
+    source: &Source,
+) -> Result<Resource, String> {
+    let field = |k: &str| entry.get(k).and_then(Json::as_str);
+    let (Some(address), Some(ty)) = (field("address"), field("type")) else {
+        return Err("an entry without `address` or `type`".to_string());
+    };
+    let mut attributes = match after {
+        Some(a @ Json::Object(_)) => Value::from_json(a),
+        None | Some(Json::Null) => Value::object(Object::new()),
+        Some(_) => return Err(format!("{address}: the planned values must be an object")),
+    };
+    let mut unknown_paths = Vec::new();
+    if let Some(u) = unknown {
+        flags(u, String::new(), &mut unknown_paths);
+    }
+    for p in &unknown_paths {
+        attributes = set_unknown(attributes, p);
+    }
+    let mut sensitive_paths = Vec::new();
+    if let Some(s) = sensitive {
+        flags(s, String::new(), &mut sensitive_paths);
+    }
+    let id = match attributes.field("id") {
+        Value::String(s) if !s.is_empty() => s,
+        _ => Str::from(address),
+    };
+    let mut r = Resource::new(ty, &id, attributes);
+    r.name = field("name").map(Str::from);
+    r.address = Some(Str::from(address));
+    r.provider = field("provider_name").map(Str::from);
+    r.source = Some(source.clone());
+    r.sensitive = sensitive_paths;
+    Ok(r)
+}
+
+/// The JSON pointers where a flag tree (`after_unknown`, `after_sensitive`)
+/// holds `true`.
+fn flags(v: &Json, at: String, out: &mut Vec<String>) {
+    match v {
+        Json::Bool(true) => out.push(at),
+        Json::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                flags(x, format!("{at}/{i}"), out);
+            }
+        }
+        Json::Object(o) => {
+            for (k, x) in o {
+                flags(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Sets the value at a JSON pointer to unknown, creating objects (or
+/// extending lists) on the way: the key is often absent from `after`.
+fn set_unknown(v: Value, pointer: &str) -> Value {
+    let segments: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    set(v, &segments)
+}
+
+fn set(v: Value, path: &[String]) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return Value::Unknown;
+    };
+    match v {
+        Value::List(items) => {
+            let mut items = items.to_vec();
+            if let Ok(i) = first.parse::<usize>() {
+                while items.len() <= i {
+                    items.push(Value::Null);
+                }
+                if let Some(slot) = items.get_mut(i) {
+                    *slot = set(std::mem::take(slot), rest);
+                }
+            }
+            Value::list(items)
+        }
+        Value::Object(mut o) => {
+            let child = o.get(first).cloned().unwrap_or(Value::Null);
+            o.insert(Str::from(first.as_str()), set(child, rest));
+            Value::Object(o)
+        }
+        Value::Unknown => Value::Unknown,
+        // Missing (null) or a scalar: an object that holds the path.
+        _ => {
+            let mut o = Object::new();
+            o.insert(Str::from(first.as_str()), set(Value::Null, rest));
+            Value::Object(o)
+        }
+    }
+}
