@@ -129,7 +129,11 @@ fn is_source_file(path: &std::path::Path) -> Result<bool> {
     };
     let head = head.get(..n).unwrap_or_default();
     let has = |k: &[u8]| head.windows(k.len()).any(|w| w == k);
-    Ok(has(b"\"lineage\"") || has(b"\"terraform_version\"") || has(b"\"format_version\""))
+    Ok(has(b"\"lineage\"")
+        || has(b"\"terraform_version\"")
+        || has(b"\"format_version\"")
+        || has(b"\"configurationItem")
+        || has(b"\"resourceType\""))
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -79,6 +79,28 @@ fn terraform_sources_import_as_expected() {
         &dir.join("handwritten.plan.json"),
         &dir.join("handwritten.plan.snapshot.json"),
     ));
+    let config = root().join("tests/import/aws-config");
+    failures.extend(golden(
+        &config.join("unencrypted-bucket.json"),
+        &config.join("unencrypted-bucket.snapshot.json"),
+    ));
+    let shared = root().join("../shared/corpus/aws-config");
+    if shared.is_dir() {
+        // The configuration items; the folder also holds mappings and
+        // schemas, which are not resource sources.
+        for name in [
+            "awsdocs-ci-change-notification-ec2-instance.json",
+            "awsdocs-configuration-snapshot-example.json",
+            "rdk-ci-ec2-security-group.json",
+            "rdk-ci-iam-role.json",
+            "rdk-ci-s3-bucket.json",
+        ] {
+            failures.extend(golden(
+                &shared.join(name),
+                &config.join("corpus").join(format!("{name}.snapshot.json")),
+            ));
+        }
+    }
     let corpus = root().join("../shared/corpus/terraform");
     if corpus.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
@@ -170,6 +192,11 @@ fn bad_sources_exit_2_with_the_cause() {
         ),
         ("empty.tfstate", "", "empty"),
         ("list.json", "[1, 2]", "unrecognised"),
+        (
+            "config.json",
+            "{\"configurationItems\": [{\"configuration\": {}}]}",
+            "resourceType",
+        ),
         ("snapshot.json", "{\"resources\": []}", "already a plumb"),
         (
             "bad-index.tfstate",
@@ -225,8 +252,8 @@ fn check_reads_a_terraform_state_directly() {
     );
 }
 
-/// One rule over the same unencrypted bucket in a plan and in a state:
-/// both fail; a bucket whose encryption is known only after apply is
+/// One rule over the same unencrypted bucket in a plan, a state and an AWS
+/// Config item: all three fail; a bucket whose encryption is known only after apply is
 /// indeterminate, not failed; a sensitive planned value is never printed.
 #[test]
 fn one_rule_over_a_plan_and_a_state() {
@@ -247,6 +274,10 @@ fn one_rule_over_a_plan_and_a_state() {
         (
             "tests/import/terraform/unencrypted_bucket.tfstate",
             "aws_s3_bucket.logs has no default encryption",
+        ),
+        (
+            "tests/import/aws-config/unencrypted-bucket.json",
+            "arn:aws:s3:::acme-logs has no default encryption",
         ),
     ] {
         let out = plumb(&["check", "-p", policy.to_str().unwrap(), file]);

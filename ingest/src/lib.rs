@@ -6,6 +6,7 @@
 //! AWS Config, Azure and host facts follow (docs/known-issues.md).
 #![forbid(unsafe_code)]
 
+pub mod aws_config;
 pub mod terraform_plan;
 pub mod terraform_state;
 
@@ -50,6 +51,7 @@ pub enum Format {
     Snapshot,
     TerraformState,
     TerraformPlan,
+    AwsConfig,
 }
 
 /// Recognises a source from its parsed top level.
@@ -61,6 +63,9 @@ pub fn detect(doc: &serde_json::Value) -> Option<Format> {
             || obj.contains_key("prior_state"))
     {
         return Some(Format::TerraformPlan);
+    }
+    if aws_config::looks_like(obj) {
+        return Some(Format::AwsConfig);
     }
     if obj.contains_key("lineage") || obj.contains_key("terraform_version") {
         return Some(Format::TerraformState);
@@ -97,13 +102,14 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
     match detect(&doc) {
         Some(Format::TerraformState) => terraform_state::import(file, &doc),
         Some(Format::TerraformPlan) => terraform_plan::import(file, &doc),
+        Some(Format::AwsConfig) => aws_config::import(file, &doc),
         Some(Format::Snapshot) => Err(ImportError::at(
             file,
             "this is already a plumb snapshot: give it to `plumb check` as it is",
         )),
         None => Err(ImportError::at(
             file,
-            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4) and plan JSON (format 1.x) today",
+            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x) and AWS Config items today",
         )),
     }
 }
