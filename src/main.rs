@@ -206,6 +206,11 @@ enum CliError {
 }
 
 fn main() -> ExitCode {
+    // Errors name files and positions: wrapping them at 80 columns would
+    // split paths across lines and defeat `grep` in CI logs.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
