@@ -73,10 +73,20 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
                     path: path.display().to_string(),
                     source,
                 })?;
-                resources.extend(
-                    plumb_ingest::import(path, &bytes)
-                        .map_err(|e| CliError::Snapshot(e.to_string()))?,
-                );
+                // The first bytes only hinted at a source: a plumb snapshot
+                // may mention the same words in its attributes.
+                let doc = plumb_ingest::parse_json(path, &bytes)
+                    .map_err(|e| CliError::Snapshot(e.to_string()))?;
+                if plumb_ingest::detect(&doc) == Some(plumb_ingest::Format::Snapshot) {
+                    let s = plumb_runtime::snapshot::load_slice(path, &bytes, &load)
+                        .map_err(|e| CliError::Snapshot(e.to_string()))?;
+                    resources.extend(s.resources);
+                } else {
+                    resources.extend(
+                        plumb_ingest::import(path, &bytes)
+                            .map_err(|e| CliError::Snapshot(e.to_string()))?,
+                    );
+                }
             } else {
                 let s = plumb_runtime::snapshot::load_file(path, &load)
                     .map_err(|e| CliError::Snapshot(e.to_string()))?;
@@ -133,7 +143,8 @@ fn is_source_file(path: &std::path::Path) -> Result<bool> {
         || has(b"\"terraform_version\"")
         || has(b"\"format_version\"")
         || has(b"\"configurationItem")
-        || has(b"\"resourceType\""))
+        || has(b"\"resourceType\"")
+        || has(b"/providers/Microsoft."))
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -101,6 +101,27 @@ fn terraform_sources_import_as_expected() {
             ));
         }
     }
+    let azure = root().join("tests/import/azure");
+    failures.extend(golden(
+        &azure.join("resources.json"),
+        &azure.join("resources.snapshot.json"),
+    ));
+    let shared_azure = root().join("../shared/corpus/azure");
+    if shared_azure.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&shared_azure)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            failures.extend(golden(
+                &f,
+                &azure.join("corpus").join(format!("{name}.snapshot.json")),
+            ));
+        }
+    }
     let corpus = root().join("../shared/corpus/terraform");
     if corpus.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
@@ -310,4 +331,54 @@ fn one_rule_over_a_plan_and_a_state() {
             .starts_with("2 failed, 0 passed, 1 indeterminate"),
         "{text}"
     );
+}
+
+#[test]
+fn azure_resources_are_checked_with_azurerm_names() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-azure");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("azure.plumb");
+    std::fs::write(
+        &policy,
+        "rule storage_https_only on azurerm_storage_account {\n  severity high\n  controls nist.SC-8\n  require attributes.https_traffic_only_enabled == true\n}\n\
+         rule nsg_no_open_ssh on azurerm_network_security_group {\n  severity critical\n  controls nist.SC-7\n  require none(attributes.security_rule[*], r => r.direction == \"Inbound\" and r.access == \"Allow\" and r.destination_port_range == \"22\" and r.source_address_prefix in [\"*\", \"0.0.0.0/0\", \"Internet\"])\n}\n",
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        "tests/import/azure/resources.json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("FAIL high storage_https_only"), "{text}");
+    assert!(text.contains("FAIL critical nsg_no_open_ssh"), "{text}");
+    assert!(
+        text.lines().last().unwrap().starts_with("2 failed"),
+        "{text}"
+    );
+    // The imported snapshot mentions `/providers/Microsoft.` too: it still
+    // loads as a snapshot, with the same findings.
+    let snapshot = dir.join("azure.snapshot.json");
+    let out = plumb(&[
+        "import",
+        "tests/import/azure/resources.json",
+        "-o",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let again = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        snapshot.to_str().unwrap(),
+    ]);
+    // Identical, down to each finding's source file: import keeps it.
+    assert_eq!(String::from_utf8_lossy(&again.stdout), text);
 }

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aws_config;
+pub mod azure;
 pub mod terraform_plan;
 pub mod terraform_state;
 
@@ -52,10 +53,14 @@ pub enum Format {
     TerraformState,
     TerraformPlan,
     AwsConfig,
+    Azure,
 }
 
 /// Recognises a source from its parsed top level.
 pub fn detect(doc: &serde_json::Value) -> Option<Format> {
+    if azure::looks_like(doc) {
+        return Some(Format::Azure);
+    }
     let obj = doc.as_object()?;
     if obj.contains_key("format_version")
         && (obj.contains_key("resource_changes")
@@ -103,13 +108,14 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
         Some(Format::TerraformState) => terraform_state::import(file, &doc),
         Some(Format::TerraformPlan) => terraform_plan::import(file, &doc),
         Some(Format::AwsConfig) => aws_config::import(file, &doc),
+        Some(Format::Azure) => azure::import(file, &doc),
         Some(Format::Snapshot) => Err(ImportError::at(
             file,
             "this is already a plumb snapshot: give it to `plumb check` as it is",
         )),
         None => Err(ImportError::at(
             file,
-            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x) and AWS Config items today",
+            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x), AWS Config items and Azure ARM resources today",
         )),
     }
 }
