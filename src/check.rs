@@ -57,18 +57,17 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         rules: None,
         decisions: false,
     };
-    let any_source = args
+    let sources = args
         .snapshots
         .iter()
         .map(|p| is_source_file(p))
-        .collect::<Result<Vec<bool>>>()?
-        .contains(&true);
-    let report = if any_source {
+        .collect::<Result<Vec<bool>>>()?;
+    let report = if sources.contains(&true) {
         // Source files (a Terraform state...) are imported first; then
         // everything is evaluated together, in the order given.
         let mut resources = Vec::new();
-        for path in &args.snapshots {
-            if is_source_file(path)? {
+        for (path, source) in args.snapshots.iter().zip(&sources) {
+            if *source {
                 let bytes = std::fs::read(path).map_err(|source| CliError::Read {
                     path: path.display().to_string(),
                     source,

@@ -275,7 +275,9 @@ fn parse_time(text: &str) -> Result<f64> {
     }
 }
 
-fn lint(paths: &[PathBuf], format: Format, color: ColorChoice) -> Result<ExitCode> {
+/// The rule files under `paths` (files, or directories searched for
+/// `*.plumb`), read into one compilation.
+pub(crate) fn read_sources(paths: &[PathBuf]) -> Result<SourceMap> {
     let files = collect(paths)?;
     if files.is_empty() {
         let paths = paths
@@ -293,6 +295,11 @@ fn lint(paths: &[PathBuf], format: Format, color: ColorChoice) -> Result<ExitCod
         })?;
         sources.add_bytes(path.display().to_string(), bytes);
     }
+    Ok(sources)
+}
+
+fn lint(paths: &[PathBuf], format: Format, color: ColorChoice) -> Result<ExitCode> {
+    let sources = read_sources(paths)?;
     let analysis = plumb_compiler::analyze(&sources);
     let summary = render::Summary {
         files: sources.len(),
@@ -354,7 +361,7 @@ fn summary_line(s: &render::Summary) -> String {
 
 /// The files to lint: explicit files as given, directories searched
 /// recursively for `*.plumb`, in a stable order.
-pub(crate) fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| CliError::Read {

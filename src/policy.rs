@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::Result;
-use plumb_compiler::{Compiled, Level, SourceMap};
+use plumb_compiler::{Compiled, Level};
 use plumb_runtime::eval::CompiledPolicy;
 
 use crate::{CliError, render};
@@ -14,23 +14,7 @@ use crate::{CliError, render};
 /// Compiles the rule files under `paths`. Diagnostics go to stderr;
 /// errors stop here (exit 2: the policy, not the snapshot, is wrong).
 pub fn compile_files(paths: &[PathBuf]) -> Result<Compiled> {
-    let files = crate::collect(paths)?;
-    if files.is_empty() {
-        let paths = paths
-            .iter()
-            .map(|p| format!("`{}`", p.display()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(CliError::NoInput { paths }.into());
-    }
-    let mut sources = SourceMap::new();
-    for path in &files {
-        let bytes = std::fs::read(path).map_err(|source| CliError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        sources.add_bytes(path.display().to_string(), bytes);
-    }
+    let sources = crate::read_sources(paths)?;
     let (analysis, result) = plumb_compiler::compile(&sources);
     let color =
         io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

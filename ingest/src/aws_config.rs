@@ -17,7 +17,7 @@ use plumb_runtime::value::{Str, Value};
 use plumb_runtime::{Resource, Source};
 use serde_json::{Map, Value as Json, json};
 
-use crate::ImportError;
+use crate::{ImportError, snake, snake_keys};
 
 /// Whether a document looks like AWS Config output.
 pub fn looks_like(obj: &Map<String, Json>) -> bool {
@@ -152,37 +152,6 @@ fn tags(v: Option<&Json>) -> Json {
                 .collect(),
         ),
         _ => Json::Object(Map::new()),
-    }
-}
-
-fn snake(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev_lower = i > 0
-                && chars
-                    .get(i - 1)
-                    .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
-            let prev_upper = i > 0 && chars.get(i - 1).is_some_and(char::is_ascii_uppercase);
-            if i > 0 && (prev_lower || (prev_upper && next_lower)) {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `configuration` with snake_case keys, recursively.
-fn snake_keys(v: &Json) -> Json {
-    match v {
-        Json::Object(o) => Json::Object(o.iter().map(|(k, v)| (snake(k), snake_keys(v))).collect()),
-        Json::Array(a) => Json::Array(a.iter().map(snake_keys).collect()),
-        other => other.clone(),
     }
 }
 

@@ -15,7 +15,7 @@ use plumb_runtime::value::{Str, Value};
 use plumb_runtime::{Resource, Source};
 use serde_json::{Map, Value as Json, json};
 
-use crate::ImportError;
+use crate::{ImportError, snake, snake_keys};
 
 fn is_resource(v: &Json) -> bool {
     v.get("type")
@@ -118,33 +118,6 @@ fn collect<'a>(doc: &'a Json, out: &mut Vec<&'a Json>) {
             }
         }
         _ => {}
-    }
-}
-
-fn snake(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev = i.checked_sub(1).and_then(|j| chars.get(j));
-            let prev_lower = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
-            if prev_lower || (prev.is_some_and(char::is_ascii_uppercase) && next_lower) {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn snake_keys(v: &Json) -> Json {
-    match v {
-        Json::Object(o) => Json::Object(o.iter().map(|(k, v)| (snake(k), snake_keys(v))).collect()),
-        Json::Array(a) => Json::Array(a.iter().map(snake_keys).collect()),
-        other => other.clone(),
     }
 }
 

@@ -56,6 +56,38 @@ pub enum Format {
     Azure,
 }
 
+/// `camelCase` / `PascalCase` / `HTTPTokens` to `snake_case`, as the
+/// Terraform providers name attributes.
+pub(crate) fn snake(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).and_then(|j| chars.get(j));
+            let prev_lower = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            if prev_lower || (prev.is_some_and(char::is_ascii_uppercase) && next_lower) {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON value with every object key in `snake_case`.
+pub(crate) fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(o) => {
+            serde_json::Value::Object(o.iter().map(|(k, v)| (snake(k), snake_keys(v))).collect())
+        }
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(snake_keys).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Recognises a source from its parsed top level.
 pub fn detect(doc: &serde_json::Value) -> Option<Format> {
     if azure::looks_like(doc) {

@@ -870,89 +870,54 @@ fn evaluate_rule(
         return Outcome::Skip;
     };
     frame.reset(rule.frame, rule.lets.len());
-    let run = |machine: &mut Machine, frame: &mut Frame, chunk| {
-        machine.run(env, Some(resource), Some(rule_index), chunk, frame)
-    };
+    match decide(env, machine, frame, rule_index, rule, resource) {
+        Verdict::Pass => Outcome::Pass,
+        Verdict::Skip => Outcome::Skip,
+        Verdict::Found(status, require, error) => finding(
+            env, machine, frame, rule_index, rule, resource, status, require, error,
+        ),
+    }
+}
+
+/// What a rule's guards and requires decide, before a finding is built.
+enum Verdict {
+    Pass,
+    Skip,
+    /// The status, the deciding `require` (none for a guard), the error.
+    Found(Status, Option<usize>, Option<VmError>),
+}
+
+fn decide(
+    env: &Env<'_>,
+    machine: &mut Machine,
+    frame: &mut Frame,
+    rule_index: usize,
+    rule: &RuleInfo,
+    resource: &Resource,
+) -> Verdict {
+    let mut run = |chunk| machine.run(env, Some(resource), Some(rule_index), chunk, frame);
     for &guard in &rule.guards {
-        match run(machine, frame, guard) {
+        match run(guard) {
             Ok(v) if v.is_true() => {}
-            Ok(Value::Unknown) => {
-                return finding(
-                    env,
-                    machine,
-                    frame,
-                    rule_index,
-                    rule,
-                    resource,
-                    Status::Indeterminate,
-                    None,
-                    None,
-                );
-            }
-            Ok(_) => return Outcome::Skip,
-            Err(e) => {
-                return finding(
-                    env,
-                    machine,
-                    frame,
-                    rule_index,
-                    rule,
-                    resource,
-                    Status::Error,
-                    None,
-                    Some(e),
-                );
-            }
+            Ok(Value::Unknown) => return Verdict::Found(Status::Indeterminate, None, None),
+            Ok(_) => return Verdict::Skip,
+            Err(e) => return Verdict::Found(Status::Error, None, Some(e)),
         }
     }
     let mut indeterminate = None;
     for (i, req) in rule.requires.iter().enumerate() {
-        match run(machine, frame, req.chunk) {
+        match run(req.chunk) {
             Ok(v) if v.is_true() => {}
             Ok(Value::Unknown) => {
                 indeterminate.get_or_insert(i);
             }
-            Ok(_) => {
-                return finding(
-                    env,
-                    machine,
-                    frame,
-                    rule_index,
-                    rule,
-                    resource,
-                    Status::Fail,
-                    Some(i),
-                    None,
-                );
-            }
-            Err(e) => {
-                return finding(
-                    env,
-                    machine,
-                    frame,
-                    rule_index,
-                    rule,
-                    resource,
-                    Status::Error,
-                    Some(i),
-                    Some(e),
-                );
-            }
+            Ok(_) => return Verdict::Found(Status::Fail, Some(i), None),
+            Err(e) => return Verdict::Found(Status::Error, Some(i), Some(e)),
         }
     }
     match indeterminate {
-        Some(i) => finding(
-            env,
-            machine,
-            frame,
-            rule_index,
-            rule,
-            resource,
-            Status::Indeterminate,
-            Some(i),
-            None,
-        ),
-        None => Outcome::Pass,
+        Some(i) => Verdict::Found(Status::Indeterminate, Some(i), None),
+        None => Verdict::Pass,
     }
 }
 

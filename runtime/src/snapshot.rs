@@ -878,10 +878,6 @@ impl<R: Read> Splitter<'_, R> {
         let mut first = true;
         loop {
             match self.skip_ws()? {
-                Some(b'}') if first => {
-                    self.pos += 1;
-                    break;
-                }
                 Some(b'}') => {
                     self.pos += 1;
                     break;
