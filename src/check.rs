@@ -57,44 +57,18 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         rules: None,
         decisions: false,
     };
-    let sources = args
-        .snapshots
+    let snapshots = expand(&args.snapshots)?;
+    let sources = snapshots
         .iter()
         .map(|p| is_source_file(p))
         .collect::<Result<Vec<bool>>>()?;
     let report = if sources.contains(&true) {
         // Source files (a Terraform state...) are imported first; then
         // everything is evaluated together, in the order given.
-        let mut resources = Vec::new();
-        for (path, source) in args.snapshots.iter().zip(&sources) {
-            if *source {
-                let bytes = std::fs::read(path).map_err(|source| CliError::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-                // The first bytes only hinted at a source: a plumb snapshot
-                // may mention the same words in its attributes.
-                let doc = plumb_ingest::parse_json(path, &bytes)
-                    .map_err(|e| CliError::Snapshot(e.to_string()))?;
-                if plumb_ingest::detect(&doc) == Some(plumb_ingest::Format::Snapshot) {
-                    let s = plumb_runtime::snapshot::load_slice(path, &bytes, &load)
-                        .map_err(|e| CliError::Snapshot(e.to_string()))?;
-                    resources.extend(s.resources);
-                } else {
-                    resources.extend(
-                        plumb_ingest::import(path, &bytes)
-                            .map_err(|e| CliError::Snapshot(e.to_string()))?,
-                    );
-                }
-            } else {
-                let s = plumb_runtime::snapshot::load_file(path, &load)
-                    .map_err(|e| CliError::Snapshot(e.to_string()))?;
-                resources.extend(s.resources);
-            }
-        }
+        let resources = load_resources(&snapshots, &load)?;
         eval::evaluate(&policy, &Snapshot::new(resources), &options)
     } else {
-        eval::check_files(&policy, &args.snapshots, &load, &options)
+        eval::check_files(&policy, &snapshots, &load, &options)
             .map_err(|e| CliError::Snapshot(e.to_string()))?
     };
     let stdout = io::stdout();
@@ -126,8 +100,83 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     })
 }
 
-/// Whether a file is a source to import (a Terraform state or plan) rather than a
-/// plumb snapshot: its first bytes name Terraform's top-level keys.
+/// Every resource of the given files, in order: plumb snapshots are
+/// loaded (projected as `load` says), other sources imported.
+/// A directory stands for every source file under it (`*.json`, `*.yaml`,
+/// `*.yml`, `*.tfstate`, `*.xml`), in name order.
+pub fn load_resources(paths: &[PathBuf], load: &LoadOptions) -> Result<Vec<Resource>> {
+    let mut resources = Vec::new();
+    for path in &expand(paths)? {
+        if is_source_file(path)? {
+            let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            match plumb_ingest::import(path, &bytes) {
+                Ok(imported) => resources.extend(imported),
+                // The first bytes only hinted at a source: a plumb
+                // snapshot may mention the same words in its attributes.
+                Err(e) if e.is_snapshot() => {
+                    let s = plumb_runtime::snapshot::load_slice(path, &bytes, load)
+                        .map_err(|e| CliError::Snapshot(e.to_string()))?;
+                    resources.extend(s.resources);
+                }
+                Err(e) => return Err(CliError::Snapshot(e.to_string()).into()),
+            }
+        } else {
+            let s = plumb_runtime::snapshot::load_file(path, load)
+                .map_err(|e| CliError::Snapshot(e.to_string()))?;
+            resources.extend(s.resources);
+        }
+    }
+    Ok(resources)
+}
+
+/// The files named, with each directory replaced by the source files
+/// under it.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            source_files(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn source_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let read = |source| CliError::Read {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(read)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<Vec<_>>>()
+        .map_err(read)?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            source_files(&path, out)?;
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["json", "yaml", "yml", "tfstate", "xml"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        }) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file is a source to import (a Terraform state, a Kubernetes
+/// manifest...) rather than a plumb snapshot, told from its first bytes:
+/// a JSON object that names none of the source formats' keys is a
+/// snapshot, and so is a list of `{type, id}` objects (for the snapshot
+/// loader's error); YAML and XML are sources. (An imported file that turns
+/// out to be a snapshot is still read as one.)
 fn is_source_file(path: &std::path::Path) -> Result<bool> {
     use std::io::Read as _;
     let mut head = vec![0u8; 4096];
@@ -137,13 +186,42 @@ fn is_source_file(path: &std::path::Path) -> Result<bool> {
         return Ok(false);
     };
     let head = head.get(..n).unwrap_or_default();
+    let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
+        // Empty: the snapshot loader says so.
+        return Ok(false);
+    };
     let has = |k: &[u8]| head.windows(k.len()).any(|w| w == k);
-    Ok(has(b"\"lineage\"")
-        || has(b"\"terraform_version\"")
-        || has(b"\"format_version\"")
-        || has(b"\"configurationItem")
-        || has(b"\"resourceType\"")
-        || has(b"/providers/Microsoft."))
+    let json_named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("tfstate"));
+    Ok(match first {
+        // An object is a snapshot unless it names a source format's keys.
+        b'{' => [
+            &b"\"lineage\""[..],
+            b"\"terraform_version\"",
+            b"\"format_version\"",
+            b"\"configurationItem",
+            b"\"resourceType\"",
+            b"/providers/Microsoft.",
+            b"\"apiVersion\"",
+            b"\"ansible_",
+            b"\"profiles\"",
+            b"\"hostIdentifier\"",
+            b"\"diffResults\"",
+            b"\"plumb_baseline\"",
+        ]
+        .iter()
+        .any(|k| has(k)),
+        // A list of resources (a snapshot without its envelope) is left to
+        // the snapshot loader, whose error says what is missing; other
+        // lists (osquery rows, ARM resources) are sources.
+        b'[' => has(b"/providers/Microsoft.") || !(has(b"\"type\"") && has(b"\"id\"")),
+        b'<' => true,
+        // Not JSON at all: YAML, unless the name says JSON, whose error the
+        // snapshot loader gives.
+        _ => !json_named,
+    })
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -225,6 +225,52 @@ fn bad_sources_exit_2_with_the_cause() {
             "index_key",
         ),
     ];
+    let deep = "[".repeat(100_000);
+    let cases: Vec<(&str, Vec<u8>, &str)> = cases
+        .into_iter()
+        .map(|(n, t, w)| (n, t.as_bytes().to_vec(), w))
+        .chain([
+            (
+                "v2.plan.json",
+                b"{\"format_version\": \"2.0\", \"resource_changes\": []}".to_vec(),
+                "format_version 2.0 is not supported",
+            ),
+            (
+                "duplicate.tfstate",
+                b"{\"version\": 4, \"lineage\": \"x\",\n \"resources\": [],\n \"resources\": []}"
+                    .to_vec(),
+                "duplicate.tfstate:3:",
+            ),
+            (
+                "nan.json",
+                b"{\"format_version\": \"1.2\", \"resource_changes\": [NaN]}".to_vec(),
+                "nan.json:1:",
+            ),
+            (
+                "huge.tfstate",
+                b"{\"version\": 4, \"lineage\": \"x\", \"serial\": 1e400, \"resources\": []}"
+                    .to_vec(),
+                "number out of range",
+            ),
+            (
+                "latin1.tfstate",
+                b"{\"version\": 4, \"lineage\": \"caf\xe9\", \"resources\": []}".to_vec(),
+                "latin1.tfstate:1:",
+            ),
+            ("deep.json", deep.into_bytes(), "recursion limit"),
+            (
+                "shape.tfstate",
+                b"{\"version\": 4, \"lineage\": \"x\", \"resources\": {}}".to_vec(),
+                "resources",
+            ),
+            ("string.json", b"\"just a string\"".to_vec(), "unrecognised"),
+            (
+                "changes.plan.json",
+                b"{\"format_version\": \"1.2\", \"resource_changes\": 7}".to_vec(),
+                "must be a list",
+            ),
+        ])
+        .collect();
     for (name, text, want) in cases {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();

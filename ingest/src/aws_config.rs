@@ -33,23 +33,25 @@ pub fn looks_like(obj: &Map<String, Json>) -> bool {
 
 pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
-    let mut items: Vec<Json> = Vec::new();
+    // Borrowed from the document: a snapshot file holds thousands of items.
+    let inner: Json;
+    let mut items: Vec<&Json> = Vec::new();
     if let Some(list) = doc.get("configurationItems") {
         let Json::Array(list) = list else {
             return Err(bad("`configurationItems` must be a list".to_string()));
         };
-        items.extend(list.iter().cloned());
+        items.extend(list.iter());
     } else if let Some(item) = doc.get("configurationItem") {
-        items.push(item.clone());
+        items.push(item);
     } else if let Some(message) = doc.get("Message") {
         // SNS delivers the message as JSON text; some tools decode it.
-        let inner: Json = match message {
+        inner = match message {
             Json::String(text) => serde_json::from_str(text)
                 .map_err(|e| bad(format!("the notification's `Message` is not JSON: {e}")))?,
             other => other.clone(),
         };
         match inner.get("configurationItem") {
-            Some(item) => items.push(item.clone()),
+            Some(item) => items.push(item),
             None => {
                 return Err(bad(
                     "the notification carries no `configurationItem`".to_string()
@@ -57,7 +59,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
             }
         }
     } else {
-        items.push(doc.clone());
+        items.push(doc);
     }
     let source = Source {
         file: Some(Str::from(file.display().to_string())),
@@ -80,10 +82,14 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
             .get("resourceId")
             .and_then(Json::as_str)
             .unwrap_or_default();
+        let parsed;
         let config = match item.get("configuration") {
-            Some(Json::String(s)) => serde_json::from_str(s).unwrap_or(Json::Null),
-            Some(c) => c.clone(),
-            None => Json::Null,
+            Some(Json::String(s)) => {
+                parsed = serde_json::from_str(s).unwrap_or(Json::Null);
+                &parsed
+            }
+            Some(c) => c,
+            None => &Json::Null,
         };
         let supplementary = decode_strings(
             item.get("supplementaryConfiguration")
@@ -91,7 +97,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
                 .unwrap_or(Json::Null),
         );
         let tags = tags(item.get("tags").or_else(|| config.get("tags")));
-        let (ty, attributes) = map(rtype, rid, &config, &supplementary, &tags);
+        let (ty, attributes) = map(rtype, rid, config, &supplementary, &tags);
         let arn = item
             .get("ARN")
             .or_else(|| item.get("arn"))
@@ -194,15 +200,24 @@ fn map(rtype: &str, rid: &str, c: &Json, s: &Json, tags: &Json) -> (String, Json
                     "mfa_delete": get(v, "isMfaDeleteEnabled").as_bool().unwrap_or(false),
                 })]
             });
-            let logging = s
-                .get("BucketLoggingConfiguration")
-                .filter(|l| !get(l, "destinationBucketName").is_null())
-                .map(|l| vec![json!({"target_bucket": get(l, "destinationBucketName"), "target_prefix": get(l, "logFilePrefix")})]);
+            // Absent from the item: not observed (so not drift); present
+            // without a target bucket: observed off.
+            let logging = s.get("BucketLoggingConfiguration").map(|l| {
+                if get(l, "destinationBucketName").is_null() {
+                    Vec::new()
+                } else {
+                    vec![json!({"target_bucket": get(l, "destinationBucketName"), "target_prefix": get(l, "logFilePrefix")})]
+                }
+            });
             let pab = s.get("PublicAccessBlockConfiguration");
             set(&mut a, "bucket", json!(rid));
             set(&mut a, "server_side_encryption_configuration", json!(sse));
-            set(&mut a, "versioning", json!(versioning.unwrap_or_default()));
-            set(&mut a, "logging", json!(logging.unwrap_or_default()));
+            if let Some(v) = versioning {
+                set(&mut a, "versioning", json!(v));
+            }
+            if let Some(l) = logging {
+                set(&mut a, "logging", json!(l));
+            }
             set(
                 &mut a,
                 "policy",

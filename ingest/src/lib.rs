@@ -2,14 +2,19 @@
 //! ([`plumb_runtime::Resource`]), so one rule set covers a resource
 //! whichever source it came from. Pure: handed bytes, returns resources.
 //!
-//! Today: Terraform / OpenTofu state version 4 and plan JSON. Kubernetes,
-//! AWS Config, Azure and host facts follow (docs/known-issues.md).
+//! Sources: Terraform / OpenTofu state version 4 and plan JSON, AWS Config
+//! items, Azure ARM resources, Kubernetes objects, and host facts and scan
+//! results (Ansible, osquery, InSpec, XCCDF, plumb baselines).
 #![forbid(unsafe_code)]
 
 pub mod aws_config;
 pub mod azure;
+pub mod host;
+mod json;
+pub mod kubernetes;
 pub mod terraform_plan;
 pub mod terraform_state;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -34,7 +39,15 @@ fn position(line: usize, column: usize) -> String {
     }
 }
 
+const ALREADY_A_SNAPSHOT: &str =
+    "this is already a plumb snapshot: give it to `plumb check` as it is";
+
 impl ImportError {
+    /// The file is a plumb snapshot, not a source to import.
+    pub fn is_snapshot(&self) -> bool {
+        self.message == ALREADY_A_SNAPSHOT
+    }
+
     fn at(file: &Path, message: impl Into<String>) -> ImportError {
         ImportError {
             file: file.to_path_buf(),
@@ -54,6 +67,16 @@ pub enum Format {
     TerraformPlan,
     AwsConfig,
     Azure,
+    /// A Kubernetes object or `List` (manifest or live, YAML or JSON).
+    Kubernetes,
+    /// Ansible `setup` facts (ad-hoc output or the jsonfile fact cache).
+    AnsibleFacts,
+    /// osquery results (result log lines or `osqueryi --json` rows).
+    Osquery,
+    /// An InSpec JSON report.
+    Inspec,
+    /// plumb's host baseline (YAML; docs/baseline.md).
+    Baseline,
 }
 
 /// `camelCase` / `PascalCase` / `HTTPTokens` to `snake_case`, as the
@@ -93,6 +116,12 @@ pub fn detect(doc: &serde_json::Value) -> Option<Format> {
     if azure::looks_like(doc) {
         return Some(Format::Azure);
     }
+    if kubernetes::looks_like(doc) {
+        return Some(Format::Kubernetes);
+    }
+    if let Some(format) = host::detect(doc) {
+        return Some(format);
+    }
     let obj = doc.as_object()?;
     if obj.contains_key("format_version")
         && (obj.contains_key("resource_changes")
@@ -121,33 +150,147 @@ pub fn parse_json(file: &Path, bytes: &[u8]) -> Result<serde_json::Value, Import
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::at(file, "the file is empty"));
     }
-    serde_json::from_slice(bytes).map_err(|e| ImportError {
-        file: file.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: {
-            let t = e.to_string();
-            t.rfind(" at line ")
-                .map_or(t.clone(), |i| t.get(..i).unwrap_or(&t).to_string())
-        },
-    })
+    serde_json::from_slice::<json::Strict>(bytes)
+        .map(|s| s.0)
+        .map_err(|e| ImportError {
+            file: file.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })
 }
 
-/// Imports one source file's bytes.
+/// Imports one source file's bytes. The syntax is told from the first
+/// byte and the name: `<` is XML (XCCDF results); `{` or `[`, or a file
+/// named `*.json`, `*.tfstate`, `*.jsonl` or `*.ndjson`, is JSON (one
+/// document, or one per line as osquery logs them); anything else is YAML
+/// (Kubernetes manifests, plumb baselines). A file that starts like JSON
+/// but is not JSON is read as YAML (flow style), unless its name says
+/// JSON.
 pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
-    let doc = parse_json(file, bytes)?;
-    match detect(&doc) {
-        Some(Format::TerraformState) => terraform_state::import(file, &doc),
-        Some(Format::TerraformPlan) => terraform_plan::import(file, &doc),
-        Some(Format::AwsConfig) => aws_config::import(file, &doc),
-        Some(Format::Azure) => azure::import(file, &doc),
-        Some(Format::Snapshot) => Err(ImportError::at(
-            file,
-            "this is already a plumb snapshot: give it to `plumb check` as it is",
-        )),
-        None => Err(ImportError::at(
-            file,
-            "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x), AWS Config items and Azure ARM resources today",
-        )),
+    let Some(&first) = bytes.iter().find(|b| !b.is_ascii_whitespace()) else {
+        return Err(ImportError::at(file, "the file is empty"));
+    };
+    let named = |exts: &[&str]| {
+        file.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+    };
+    let json_named = named(&["json", "tfstate", "jsonl", "ndjson"]);
+    match first {
+        b'<' => host::xccdf::import(file, bytes),
+        _ if json_named || first == b'{' || first == b'[' => {
+            match parse_json_documents(file, bytes) {
+                Ok(docs) => {
+                    let mut out = Vec::new();
+                    for doc in &docs {
+                        out.extend(import_json(file, bytes, doc, docs.len() > 1)?);
+                    }
+                    Ok(out)
+                }
+                // A file named `*.json` is JSON; another that starts like
+                // JSON but is not may be YAML in flow style.
+                Err(json_error) if json_named => Err(json_error),
+                // A `*.yaml` file's YAML error; another file's JSON error.
+                Err(json_error) => import_yaml(file, bytes).map_err(|yaml_error| {
+                    if named(&["yaml", "yml"]) {
+                        yaml_error
+                    } else {
+                        json_error
+                    }
+                }),
+            }
+        }
+        _ => import_yaml(file, bytes),
     }
+}
+
+/// Every JSON document in the file: one, or one per line (JSON lines).
+fn parse_json_documents(file: &Path, bytes: &[u8]) -> Result<Vec<serde_json::Value>, ImportError> {
+    let first = parse_json(file, bytes);
+    match first {
+        Ok(doc) => Ok(vec![doc]),
+        Err(e) if e.message.starts_with("trailing characters") => {
+            let mut docs = Vec::new();
+            let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<json::Strict>();
+            for doc in stream {
+                docs.push(doc.map(|s| s.0).map_err(|e| ImportError {
+                    file: file.to_path_buf(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: strip_position(&e.to_string()),
+                })?);
+            }
+            Ok(docs)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn strip_position(t: &str) -> String {
+    t.rfind(" at line ")
+        .map_or(t.to_string(), |i| t.get(..i).unwrap_or(t).to_string())
+}
+
+/// One JSON document of a source file. `many`: the file holds several
+/// (JSON lines), so only formats that are logged that way are accepted.
+fn import_json(
+    file: &Path,
+    bytes: &[u8],
+    doc: &serde_json::Value,
+    many: bool,
+) -> Result<Vec<Resource>, ImportError> {
+    match detect(doc) {
+        Some(Format::Osquery) => host::osquery::import(file, doc),
+        Some(_) if many => Err(ImportError::at(
+            file,
+            "several JSON documents in one file: only osquery result logs are read that way",
+        )),
+        Some(Format::TerraformState) => terraform_state::import(file, doc),
+        Some(Format::TerraformPlan) => terraform_plan::import(file, doc),
+        Some(Format::AwsConfig) => aws_config::import(file, doc),
+        Some(Format::Azure) => azure::import(file, doc),
+        Some(Format::Kubernetes) => kubernetes::import_json(file, bytes, doc),
+        Some(Format::AnsibleFacts) => host::ansible::import(file, doc),
+        Some(Format::Inspec) => host::inspec::import(file, doc),
+        Some(Format::Baseline) => host::baseline::import(file, doc),
+        Some(Format::Snapshot) => Err(ImportError::at(file, ALREADY_A_SNAPSHOT)),
+        None => Err(unrecognised(file)),
+    }
+}
+
+/// A YAML source: every document is a Kubernetes object (or `List`) or a
+/// plumb baseline.
+fn import_yaml(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
+    let docs = yaml::parse_documents(file, bytes)?;
+    let mut out = Vec::new();
+    for doc in &docs {
+        if doc.value.is_null() {
+            // `---` with nothing after it.
+            continue;
+        }
+        match detect(&doc.value) {
+            Some(Format::Kubernetes) => out.extend(kubernetes::import_yaml(file, doc)?),
+            Some(Format::Baseline) => out.extend(host::baseline::import(file, &doc.value)?),
+            _ => {
+                return Err(ImportError {
+                    file: file.to_path_buf(),
+                    line: doc.line,
+                    column: 1,
+                    message: "this YAML document is neither a Kubernetes object (apiVersion, kind) nor a plumb baseline".into(),
+                });
+            }
+        }
+    }
+    if out.is_empty() && docs.iter().all(|d| d.value.is_null()) {
+        return Err(ImportError::at(file, "the file holds no YAML document"));
+    }
+    Ok(out)
+}
+
+fn unrecognised(file: &Path) -> ImportError {
+    ImportError::at(
+        file,
+        "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x), AWS Config items, Azure ARM resources, Kubernetes objects, Ansible facts, osquery results, InSpec JSON reports, XCCDF results and plumb baselines",
+    )
 }

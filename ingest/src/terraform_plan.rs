@@ -19,15 +19,7 @@ use crate::ImportError;
 
 pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
-    match doc.get("format_version").and_then(Json::as_str) {
-        Some(v) if v == "1" || v.starts_with("1.") => {}
-        Some(v) => {
-            return Err(bad(format!(
-                "plan format_version {v} is not supported: plumb reads format 1.x"
-            )));
-        }
-        None => return Err(bad("the plan has no `format_version`".to_string())),
-    }
+    check_version(file, doc)?;
     let source = Source {
         file: Some(Str::from(file.display().to_string())),
         line: None,
@@ -65,6 +57,69 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         Some(_) => return Err(bad("`resource_changes` must be a list".to_string())),
     }
     Ok(out)
+}
+
+/// One entry of a plan's `resource_drift`: what Terraform found changed
+/// outside it when it refreshed. `before` is the last state, `after` the
+/// refreshed object (`None` when the object was deleted out of band).
+#[derive(Debug, Clone)]
+pub struct DriftEntry {
+    pub address: String,
+    pub before: Option<Resource>,
+    pub after: Option<Resource>,
+}
+
+/// The plan's `resource_drift` entries, in the plan's order. A plan
+/// without `resource_drift` has none.
+pub fn resource_drift(file: &Path, doc: &Json) -> Result<Vec<DriftEntry>, ImportError> {
+    let bad = |m: String| ImportError::at(file, m);
+    check_version(file, doc)?;
+    let source = Source {
+        file: Some(Str::from(file.display().to_string())),
+        line: None,
+        format: Some(Str::from("terraform-plan")),
+    };
+    let entries = match doc.get("resource_drift") {
+        None | Some(Json::Null) => return Ok(Vec::new()),
+        Some(Json::Array(entries)) => entries,
+        Some(_) => return Err(bad("`resource_drift` must be a list".to_string())),
+    };
+    let mut out = Vec::new();
+    for (i, rc) in entries.iter().enumerate() {
+        let at = |m: String| bad(format!("resource_drift[{i}]: {m}"));
+        let change = rc.get("change").unwrap_or(&Json::Null);
+        let side = |value: &str, sensitive: &str| -> Result<Option<Resource>, ImportError> {
+            match change.get(value) {
+                None | Some(Json::Null) => Ok(None),
+                Some(v) => build(rc, Some(v), None, change.get(sensitive), &source)
+                    .map(Some)
+                    .map_err(at),
+            }
+        };
+        let before = side("before", "before_sensitive")?;
+        let after = side("after", "after_sensitive")?;
+        let address = rc
+            .get("address")
+            .and_then(Json::as_str)
+            .ok_or_else(|| at("an entry without `address`".to_string()))?;
+        out.push(DriftEntry {
+            address: address.to_string(),
+            before,
+            after,
+        });
+    }
+    Ok(out)
+}
+
+fn check_version(file: &Path, doc: &Json) -> Result<(), ImportError> {
+    match doc.get("format_version").and_then(Json::as_str) {
+        Some(v) if v == "1" || v.starts_with("1.") => Ok(()),
+        Some(v) => Err(ImportError::at(
+            file,
+            format!("plan format_version {v} is not supported: plumb reads format 1.x"),
+        )),
+        None => Err(ImportError::at(file, "the plan has no `format_version`")),
+    }
 }
 
 fn planned(module: &Json, source: &Source, out: &mut Vec<Resource>) -> Result<(), String> {
