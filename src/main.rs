@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod drift;
 mod explain;
 mod policy;
 mod render;
@@ -41,6 +42,18 @@ Exit codes:
   0  no finding at or above the threshold failed (or errored)
   1  at least one did
   2  usage error, or a policy or snapshot that does not load";
+
+const DRIFT_EXAMPLES: &str = "\
+Examples:
+  plumb drift --declared manifests/ --actual live.yaml
+  plumb drift --declared prod.tfstate --actual config-snapshot.json --format json
+  plumb drift plan.json          # the plan's resource_drift
+  plumb drift --declared a.tfstate --actual b.json --noise my-noise.yaml
+
+Exit codes:
+  0  no drift
+  1  drift found
+  2  usage error, or a source or noise file that does not load";
 
 #[derive(Parser)]
 #[command(
@@ -103,7 +116,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Turn source files (Terraform/OpenTofu state today) into a plumb snapshot.
+    /// Turn source files (Terraform, Kubernetes, AWS Config, Azure, host facts) into a plumb snapshot.
     Import {
         /// Source files.
         #[arg(required = true)]
@@ -111,6 +124,30 @@ enum Command {
         /// Where to write the snapshot (`-` for standard output).
         #[arg(short = 'o', long = "output", default_value = "-")]
         output: PathBuf,
+    },
+    /// Find drift: actual resources against declared ones, or a plan's
+    /// `resource_drift`. Exit code 1 when there is drift.
+    #[command(after_help = DRIFT_EXAMPLES)]
+    Drift {
+        /// A Terraform/OpenTofu plan JSON whose `resource_drift` to report
+        /// (instead of --declared and --actual).
+        #[arg(conflicts_with_all = ["declared", "actual"], required_unless_present_all = ["declared", "actual"])]
+        plan: Option<PathBuf>,
+        /// Sources of the declared state (Terraform state, manifests, baselines, snapshots).
+        #[arg(long, num_args = 1.., requires = "actual")]
+        declared: Vec<PathBuf>,
+        /// Sources of the actual state (AWS Config, live objects, host facts, snapshots).
+        #[arg(long, num_args = 1.., requires = "declared")]
+        actual: Vec<PathBuf>,
+        /// A noise file of your own, added to the built-in tables (repeatable; docs/drift.md).
+        #[arg(long)]
+        noise: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Threads; 0 uses every core.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Compile rule files to a versioned, checksummed `.plumbc` artifact.
     Compile {
@@ -253,6 +290,21 @@ fn main() -> ExitCode {
         Command::Test { paths } => check::test(&paths),
         Command::Import { sources, output } => check::import(&sources, &output),
         Command::Compile { policies, output } => check::compile(&policies, &output),
+        Command::Drift {
+            plan,
+            declared,
+            actual,
+            noise,
+            format,
+            threads,
+        } => drift::drift(&drift::DriftArgs {
+            plan,
+            declared,
+            actual,
+            noise,
+            json: matches!(format, Format::Json),
+            threads,
+        }),
     };
     match result {
         Ok(code) => code,

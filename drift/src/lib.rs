@@ -1,0 +1,436 @@
+//! Drift detection: declared resources (Terraform state, Kubernetes
+//! manifests, plumb baselines...) against actual ones (AWS Config items,
+//! live objects, host facts, a plan's refresh), reported as
+//! [`DriftEvent`]s: a resource added or deleted out of band, or an
+//! attribute changed, each with a JSON-pointer path and both values.
+//!
+//! Noise (computed attributes, server defaults, spellings of one value) is
+//! removed by the [`NoiseModel`], which is data: docs/drift.md.
+#![forbid(unsafe_code)]
+
+mod canon;
+mod diff;
+pub mod noise;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use plumb_runtime::value::{Str, Value};
+use plumb_runtime::{Resource, Source};
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+pub use noise::{Canon, NoiseError, NoiseModel};
+
+/// What kind of drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DriftKind {
+    /// Present, but not declared: made out of band.
+    Added,
+    /// Declared, but not present: deleted out of band.
+    Deleted,
+    /// Present and declared, with an attribute that differs.
+    Changed,
+}
+
+impl DriftKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::Added => "added",
+            DriftKind::Deleted => "deleted",
+            DriftKind::Changed => "changed",
+        }
+    }
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Printed in place of a sensitive value.
+pub const REDACTED: &str = "(sensitive)";
+
+/// One drift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftEvent {
+    pub kind: DriftKind,
+    pub type_: Str,
+    pub id: Str,
+    /// The declared resource's address (or the actual one's, for an added
+    /// resource), else its id.
+    pub address: Str,
+    /// A JSON pointer into the attributes; empty for a whole resource.
+    pub path: String,
+    /// The declared value (absent: not declared); sensitive parts redacted.
+    pub declared: Option<Json>,
+    /// The actual value (absent: not there); sensitive parts redacted.
+    pub actual: Option<Json>,
+    /// `declared` is the type's known default: the declaration leaves the
+    /// attribute out.
+    pub declared_default: bool,
+    pub declared_source: Option<Source>,
+    pub actual_source: Option<Source>,
+    /// For a list compared as a set: the elements only the actual side
+    /// has, and those only the declared side has, canonical.
+    pub set_delta: Option<(Vec<Json>, Vec<Json>)>,
+}
+
+impl DriftEvent {
+    pub fn to_json(&self) -> Json {
+        let mut o = serde_json::Map::new();
+        o.insert("kind".into(), json!(self.kind.as_str()));
+        o.insert("type".into(), json!(self.type_.as_str()));
+        o.insert("id".into(), json!(self.id.as_str()));
+        o.insert("address".into(), json!(self.address.as_str()));
+        o.insert("path".into(), json!(self.path));
+        if let Some(d) = &self.declared {
+            o.insert("declared".into(), d.clone());
+        }
+        if self.declared_default {
+            o.insert("declared_default".into(), json!(true));
+        }
+        if let Some(a) = &self.actual {
+            o.insert("actual".into(), a.clone());
+        }
+        if let Some((added, removed)) = &self.set_delta {
+            o.insert("added_elements".into(), Json::Array(added.clone()));
+            o.insert("removed_elements".into(), Json::Array(removed.clone()));
+        }
+        for (key, source) in [
+            ("declared_source", &self.declared_source),
+            ("actual_source", &self.actual_source),
+        ] {
+            if let Some(s) = source {
+                o.insert(key.into(), source_json(s));
+            }
+        }
+        Json::Object(o)
+    }
+}
+
+fn source_json(s: &Source) -> Json {
+    let mut o = serde_json::Map::new();
+    if let Some(f) = &s.file {
+        o.insert("file".into(), json!(f.as_str()));
+    }
+    if let Some(l) = s.line {
+        o.insert("line".into(), json!(l));
+    }
+    if let Some(f) = &s.format {
+        o.insert("format".into(), json!(f.as_str()));
+    }
+    Json::Object(o)
+}
+
+/// Why drift could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DriftError {
+    #[error("{side} resource {type_} `{id}` is given twice ({first} and {second})")]
+    Duplicate {
+        side: &'static str,
+        type_: String,
+        id: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// Options for [`detect`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { threads: 1 }
+    }
+}
+
+fn where_from(r: &Resource) -> String {
+    match &r.source {
+        Some(Source {
+            file: Some(f),
+            line: Some(l),
+            ..
+        }) => format!("{f}:{l}"),
+        Some(Source { file: Some(f), .. }) => f.to_string(),
+        _ => "an unnamed source".to_string(),
+    }
+}
+
+fn index<'a>(
+    side: &'static str,
+    resources: &'a [Resource],
+) -> Result<HashMap<(&'a str, &'a str), &'a Resource>, DriftError> {
+    let mut map: HashMap<(&str, &str), &Resource> = HashMap::with_capacity(resources.len());
+    for r in resources {
+        if let Some(first) = map.insert((r.type_.as_str(), r.id.as_str()), r) {
+            return Err(DriftError::Duplicate {
+                side,
+                type_: r.type_.to_string(),
+                id: r.id.to_string(),
+                first: where_from(first),
+                second: where_from(r),
+            });
+        }
+    }
+    Ok(map)
+}
+
+/// The drift of `actual` against `declared`. Resources pair by type and
+/// id. Events are sorted by address, type, id, kind and path, so the
+/// output is the same at any thread count.
+pub fn detect(
+    declared: &[Resource],
+    actual: &[Resource],
+    model: &NoiseModel,
+    options: &Options,
+) -> Result<Vec<DriftEvent>, DriftError> {
+    let declared_index = index("declared", declared)?;
+    let actual_index = index("actual", actual)?;
+    let mut rules: HashMap<&str, noise::TypeRules> = HashMap::new();
+    for r in declared.iter().chain(actual) {
+        rules
+            .entry(r.type_.as_str())
+            .or_insert_with(|| model.rules_for(&r.type_));
+    }
+    let mut events = Vec::new();
+    let mut pairs = Vec::new();
+    for d in declared {
+        match actual_index.get(&(d.type_.as_str(), d.id.as_str())) {
+            Some(a) => pairs.push((d, *a)),
+            None => events.push(whole(DriftKind::Deleted, d)),
+        }
+    }
+    for a in actual {
+        if declared_index.contains_key(&(a.type_.as_str(), a.id.as_str())) {
+            continue;
+        }
+        let Some(r) = rules.get(a.type_.as_str()) else {
+            continue;
+        };
+        if r.report_added && !unmanaged(r, a) {
+            events.push(whole(DriftKind::Added, a));
+        }
+    }
+    // Each worker keeps one automaton per type across the pairs it diffs.
+    let rules = &rules;
+    let sequential = || {
+        let mut cache = Cache::new();
+        pairs
+            .iter()
+            .map(|(d, a)| diff_one(&mut cache, rules, model, d, a))
+            .collect()
+    };
+    let changed: Vec<Vec<DriftEvent>> = if options.threads > 1 && pairs.len() > 256 {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads)
+            .build()
+        {
+            Ok(pool) => pool.install(|| {
+                pairs
+                    .par_iter()
+                    .with_min_len(256)
+                    .map_init(Cache::new, |cache, (d, a)| {
+                        diff_one(cache, rules, model, d, a)
+                    })
+                    .collect()
+            }),
+            Err(_) => sequential(),
+        }
+    } else {
+        sequential()
+    };
+    events.extend(changed.into_iter().flatten());
+    sort(&mut events);
+    Ok(events)
+}
+
+type Cache<'r> = HashMap<&'r str, noise::Dfa<'r>>;
+
+fn diff_one<'r>(
+    cache: &mut Cache<'r>,
+    rules: &'r HashMap<&str, noise::TypeRules>,
+    model: &NoiseModel,
+    d: &Resource,
+    a: &Resource,
+) -> Vec<DriftEvent> {
+    let Some((ty, r)) = rules.get_key_value(d.type_.as_str()) else {
+        return Vec::new();
+    };
+    let dfa = cache.entry(ty).or_insert_with(|| noise::Dfa::new(r));
+    changes(dfa, model, d, a)
+}
+
+/// A plan's `resource_drift`: what Terraform found changed outside it
+/// when it refreshed, as events under the same noise model.
+pub fn plan_drift(
+    entries: &[plumb_ingest::terraform_plan::DriftEntry],
+    model: &NoiseModel,
+) -> Vec<DriftEvent> {
+    let mut events = Vec::new();
+    for e in entries {
+        match (&e.before, &e.after) {
+            (Some(d), Some(a)) => {
+                let r = model.rules_for(&d.type_);
+                let mut dfa = noise::Dfa::new(&r);
+                events.extend(changes(&mut dfa, model, d, a));
+            }
+            (Some(d), None) => events.push(whole(DriftKind::Deleted, d)),
+            (None, Some(a)) => events.push(whole(DriftKind::Added, a)),
+            (None, None) => {}
+        }
+    }
+    sort(&mut events);
+    events
+}
+
+fn sort(events: &mut [DriftEvent]) {
+    events.sort_by(|a, b| {
+        (&a.address, &a.type_, &a.id, a.kind, &a.path)
+            .cmp(&(&b.address, &b.type_, &b.id, b.kind, &b.path))
+    });
+}
+
+fn unmanaged(rules: &noise::TypeRules, r: &Resource) -> bool {
+    rules.unmanaged_if.iter().any(|p| {
+        let v = pointer(&r.attributes, p);
+        match v {
+            None | Some(Value::Null) => false,
+            Some(Value::List(l)) => !l.is_empty(),
+            Some(Value::Object(o)) => !o.is_empty(),
+            Some(_) => true,
+        }
+    })
+}
+
+fn pointer<'v>(v: &'v Value, p: &str) -> Option<&'v Value> {
+    let mut cur = v;
+    for seg in p.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        cur = match cur {
+            Value::Object(o) => o.get(&seg)?,
+            Value::List(l) => l.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn address(r: &Resource) -> Str {
+    r.address.clone().unwrap_or_else(|| r.id.clone())
+}
+
+fn whole(kind: DriftKind, r: &Resource) -> DriftEvent {
+    let value = Some(redact(&r.attributes, "", &r.sensitive));
+    let (declared, actual, declared_source, actual_source) = match kind {
+        DriftKind::Deleted => (value, None, r.source.clone(), None),
+        _ => (None, value, None, r.source.clone()),
+    };
+    DriftEvent {
+        kind,
+        type_: r.type_.clone(),
+        id: r.id.clone(),
+        address: address(r),
+        path: String::new(),
+        declared,
+        actual,
+        declared_default: false,
+        declared_source,
+        actual_source,
+        set_delta: None,
+    }
+}
+
+fn changes(
+    dfa: &mut noise::Dfa<'_>,
+    model: &NoiseModel,
+    d: &Resource,
+    a: &Resource,
+) -> Vec<DriftEvent> {
+    let format = |r: &Resource| {
+        r.source
+            .as_ref()
+            .and_then(|s| s.format.as_deref())
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let partial = model.is_partial(&format(a));
+    let complete = model.is_complete(&format(d)) && model.is_complete(&format(a));
+    let mut differ = diff::Differ::new(dfa, partial, complete);
+    differ.run(&d.attributes, &a.attributes);
+    differ
+        .changes
+        .into_iter()
+        .map(|c| DriftEvent {
+            kind: DriftKind::Changed,
+            type_: d.type_.clone(),
+            id: d.id.clone(),
+            address: address(d),
+            declared: c
+                .declared
+                .as_ref()
+                .map(|v| redact(v, &c.path, &d.sensitive)),
+            actual: c.actual.as_ref().map(|v| redact(v, &c.path, &a.sensitive)),
+            set_delta: c.set_delta.map(|(added, removed)| {
+                let hidden = d
+                    .sensitive
+                    .iter()
+                    .chain(&a.sensitive)
+                    .any(|s| is_within(s, &c.path) || is_within(&c.path, s));
+                let show = |v: Vec<Value>| -> Vec<Json> {
+                    v.iter()
+                        .map(|x| if hidden { json!(REDACTED) } else { x.to_json() })
+                        .collect()
+                };
+                (show(added), show(removed))
+            }),
+            path: c.path,
+            declared_default: c.default,
+            declared_source: d.source.clone(),
+            actual_source: a.source.clone(),
+        })
+        .collect()
+}
+
+/// A value as JSON with every part at or under a sensitive pointer
+/// replaced by [`REDACTED`]. `at` is the value's own pointer.
+fn redact(v: &Value, at: &str, sensitive: &[String]) -> Json {
+    if sensitive.iter().any(|s| is_within(at, s)) {
+        return json!(REDACTED);
+    }
+    if !sensitive.iter().any(|s| is_within(s, at)) {
+        return v.to_json();
+    }
+    match v {
+        Value::Object(o) => Json::Object(
+            o.iter()
+                .map(|(k, x)| {
+                    let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    (k.to_string(), redact(x, &p, sensitive))
+                })
+                .collect(),
+        ),
+        Value::List(l) => Json::Array(
+            l.iter()
+                .enumerate()
+                .map(|(i, x)| redact(x, &format!("{at}/{i}"), sensitive))
+                .collect(),
+        ),
+        other => other.to_json(),
+    }
+}
+
+/// Whether pointer `p` is `base` or under it.
+fn is_within(p: &str, base: &str) -> bool {
+    p == base
+        || (p.starts_with(base) && p.as_bytes().get(base.len()) == Some(&b'/'))
+        || base.is_empty()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests;

@@ -1,0 +1,720 @@
+//! The noise model: what is never drift, as data.
+//!
+//! A noise file (YAML or JSON; the built-in one is `drift/noise/default.yaml`)
+//! holds an ordered list of tables, each for the resource types its
+//! `match` globs name. Every table that matches a type applies; a user's
+//! file adds tables after the built-in ones. A table holds:
+//!
+//! - `ignore`: paths that are computed or owned by the provider or server
+//!   (ids, ARNs, timestamps, `status`, `managedFields`): never compared;
+//! - `defaults`: path → the value the server fills in when the
+//!   declaration leaves it out; a path absent from the declaration is drift
+//!   only when its actual value differs from this default;
+//! - `keys`: path of a list → the field that identifies its elements
+//!   (Kubernetes containers by `name`): elements are matched by key, not by
+//!   position;
+//! - `sets`: paths of lists compared as sets (order and repeats ignored);
+//! - `canonicalize`: path → canonicalizer name(s), applied to both sides
+//!   before comparing (see [`Canon`]);
+//! - `unmanaged_if`: paths that, when set on an actual resource (a
+//!   Kubernetes `ownerReferences`), mean a controller made it: it is never
+//!   reported as added out of band;
+//! - `report_added`: `false` for types whose objects come and go on their
+//!   own (events, leases).
+//!
+//! Paths are JSON pointers into the attributes whose segments may be `*`
+//! (any one key or index) or `**` (any number of segments).
+//!
+//! At the top level, `partial_sources` names source formats that show only
+//! some attributes of a resource (AWS Config, Azure listings): a declared
+//! attribute they do not show is not observed, rather than deleted; and
+//! `complete_sources` those that list every attribute of their schema
+//! (Terraform state and plans): between two of these, an attribute only
+//! the actual side has is drift too.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+/// Why a noise file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {pointer}: {message}")]
+pub struct NoiseError {
+    /// The file (or `built-in`).
+    pub origin: String,
+    /// A JSON pointer into the file's document.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// One segment of a path pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Key(String),
+    /// `*`: one segment.
+    Any,
+    /// `**`: any number of segments, none included.
+    AnyDeep,
+}
+
+/// A path pattern: a JSON pointer with `*` and `**` segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    pub(crate) segs: Vec<Seg>,
+}
+
+impl Pattern {
+    pub(crate) fn parse(text: &str) -> Result<Pattern, String> {
+        if text.is_empty() {
+            return Ok(Pattern { segs: Vec::new() });
+        }
+        let Some(rest) = text.strip_prefix('/') else {
+            return Err(format!(
+                "`{text}` is not a path: paths are JSON pointers such as `/spec/replicas`"
+            ));
+        };
+        let segs = rest
+            .split('/')
+            .map(|s| match s {
+                "*" => Seg::Any,
+                "**" => Seg::AnyDeep,
+                s => Seg::Key(s.replace("~1", "/").replace("~0", "~")),
+            })
+            .collect();
+        Ok(Pattern { segs })
+    }
+}
+
+/// A canonicalizer: a function applied to both sides before comparing, so
+/// that two spellings of one value compare equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canon {
+    /// A string holding a number or a boolean is that number or boolean
+    /// (`"80"` = `80`, `"true"` = `true`).
+    Scalar,
+    /// A tag list (`[{Key, Value}]`, `[{key, value}]`) is a map.
+    Tags,
+    /// An IAM policy document (an object, a JSON string or a URL-encoded
+    /// one): statements as a set, single values as one-element sets.
+    IamPolicy,
+    /// A string holding JSON is that JSON.
+    Json,
+    /// A CIDR block or address: host bits cleared, a bare address gets its
+    /// full prefix, IPv6 in its canonical text.
+    Cidr,
+    /// A Kubernetes quantity (`1000m`, `1Gi`, `0.5`) is its number.
+    Quantity,
+    /// Strings compare without case (Azure locations and ids).
+    Lowercase,
+}
+
+impl Canon {
+    fn parse(name: &str) -> Option<Canon> {
+        Some(match name {
+            "scalar" => Canon::Scalar,
+            "tags" => Canon::Tags,
+            "iam_policy" => Canon::IamPolicy,
+            "json" => Canon::Json,
+            "cidr" => Canon::Cidr,
+            "quantity" => Canon::Quantity,
+            "lowercase" => Canon::Lowercase,
+            _ => return None,
+        })
+    }
+
+    const NAMES: &'static str = "scalar, tags, iam_policy, json, cidr, quantity, lowercase";
+}
+
+/// What a path pattern does.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Action {
+    Ignore,
+    Default(plumb_runtime::value::Value),
+    Key(Vec<String>),
+    Set,
+    Canon(Canon),
+}
+
+/// One table of a noise file.
+#[derive(Debug, Clone, Default)]
+struct Table {
+    types: Vec<String>,
+    entries: Vec<(Pattern, Action)>,
+    unmanaged_if: Vec<String>,
+    report_added: Option<bool>,
+}
+
+/// The noise model: every table of the built-in file and the user's.
+#[derive(Debug, Clone, Default)]
+pub struct NoiseModel {
+    tables: Vec<Table>,
+    partial_sources: Vec<String>,
+    complete_sources: Vec<String>,
+}
+
+/// The tables that apply to one resource type, merged.
+#[derive(Debug, Clone, Default)]
+pub struct TypeRules {
+    pub(crate) entries: Vec<(Pattern, Action)>,
+    pub(crate) unmanaged_if: Vec<String>,
+    pub(crate) report_added: bool,
+}
+
+/// The built-in noise file.
+pub const DEFAULT_NOISE: &str = include_str!("../noise/default.yaml");
+
+impl NoiseModel {
+    /// The built-in tables.
+    pub fn builtin() -> Result<NoiseModel, NoiseError> {
+        let mut model = NoiseModel::default();
+        model.add_yaml("built-in", DEFAULT_NOISE.as_bytes())?;
+        Ok(model)
+    }
+
+    /// Adds the tables of a noise file (YAML, or JSON, which is YAML).
+    pub fn add_yaml(&mut self, origin: &str, bytes: &[u8]) -> Result<(), NoiseError> {
+        let docs = plumb_ingest::yaml::parse_documents(std::path::Path::new(origin), bytes)
+            .map_err(|e| NoiseError {
+                origin: origin.to_string(),
+                pointer: String::new(),
+                message: e.to_string(),
+            })?;
+        let mut any = false;
+        for doc in docs {
+            if doc.value.is_null() {
+                continue;
+            }
+            self.add(origin, &doc.value)?;
+            any = true;
+        }
+        if any {
+            Ok(())
+        } else {
+            Err(NoiseError {
+                origin: origin.to_string(),
+                pointer: String::new(),
+                message: "the file is empty".to_string(),
+            })
+        }
+    }
+
+    /// Adds the tables of one parsed noise document.
+    pub fn add(&mut self, origin: &str, doc: &Json) -> Result<(), NoiseError> {
+        let err = |pointer: &str, message: String| NoiseError {
+            origin: origin.to_string(),
+            pointer: pointer.to_string(),
+            message,
+        };
+        let Some(top) = doc.as_object() else {
+            return Err(err("", "a noise file is a mapping".to_string()));
+        };
+        for key in top.keys() {
+            if !matches!(
+                key.as_str(),
+                "noise_version" | "types" | "partial_sources" | "complete_sources"
+            ) {
+                return Err(err(
+                    &format!("/{key}"),
+                    "unknown key: a noise file has `noise_version`, `types`, `partial_sources` and `complete_sources`"
+                        .to_string(),
+                ));
+            }
+        }
+        match top.get("noise_version") {
+            Some(v) if v.as_u64() == Some(1) => {}
+            Some(v) => {
+                return Err(err(
+                    "/noise_version",
+                    format!("noise_version {v} is not supported: plumb reads version 1"),
+                ));
+            }
+            None => return Err(err("", "`noise_version: 1` is missing".to_string())),
+        }
+        if let Some(p) = top.get("partial_sources") {
+            self.partial_sources
+                .extend(strings(p).map_err(|m| err("/partial_sources", m))?);
+        }
+        if let Some(p) = top.get("complete_sources") {
+            self.complete_sources
+                .extend(strings(p).map_err(|m| err("/complete_sources", m))?);
+        }
+        let tables = match top.get("types") {
+            None => return Ok(()),
+            Some(Json::Array(t)) => t,
+            Some(_) => return Err(err("/types", "`types` is a list of tables".to_string())),
+        };
+        for (i, t) in tables.iter().enumerate() {
+            let at = format!("/types/{i}");
+            self.tables
+                .push(table(t, &at).map_err(|(p, m)| err(&p, m))?);
+        }
+        Ok(())
+    }
+
+    /// Whether actual resources from this source format show only some
+    /// attributes.
+    pub fn is_partial(&self, format: &str) -> bool {
+        self.partial_sources.iter().any(|s| s == format)
+    }
+
+    /// Whether resources from this source format list every attribute of
+    /// their schema (Terraform state and plans).
+    pub fn is_complete(&self, format: &str) -> bool {
+        self.complete_sources.iter().any(|s| s == format)
+    }
+
+    /// The merged tables for one type.
+    pub fn rules_for(&self, type_: &str) -> TypeRules {
+        let mut rules = TypeRules {
+            report_added: true,
+            ..TypeRules::default()
+        };
+        for t in &self.tables {
+            if t.types.iter().any(|g| glob(g, type_)) {
+                rules.entries.extend(t.entries.iter().cloned());
+                rules.unmanaged_if.extend(t.unmanaged_if.iter().cloned());
+                if let Some(r) = t.report_added {
+                    rules.report_added = r;
+                }
+            }
+        }
+        rules
+    }
+}
+
+fn strings(v: &Json) -> Result<Vec<String>, String> {
+    match v {
+        Json::String(s) => Ok(vec![s.clone()]),
+        Json::Array(items) => items
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("expected a string, found {x}"))
+            })
+            .collect(),
+        other => Err(format!(
+            "expected a string or a list of strings, found {other}"
+        )),
+    }
+}
+
+fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
+    let e = |k: &str, m: String| (format!("{at}/{k}"), m);
+    let Some(o) = t.as_object() else {
+        return Err((at.to_string(), "a table is a mapping".to_string()));
+    };
+    let mut table = Table::default();
+    for (k, v) in o {
+        let pattern =
+            |p: &str| Pattern::parse(p).map_err(|m| (format!("{at}/{k}/{}", escape(p)), m));
+        match k.as_str() {
+            "match" => table.types = strings(v).map_err(|m| e(k, m))?,
+            "ignore" => {
+                for p in strings(v).map_err(|m| e(k, m))? {
+                    table.entries.push((pattern(&p)?, Action::Ignore));
+                }
+            }
+            "sets" => {
+                for p in strings(v).map_err(|m| e(k, m))? {
+                    table.entries.push((pattern(&p)?, Action::Set));
+                }
+            }
+            "defaults" => {
+                let Some(m) = v.as_object() else {
+                    return Err(e(k, "`defaults` maps paths to values".to_string()));
+                };
+                for (p, d) in m {
+                    table.entries.push((
+                        pattern(p)?,
+                        Action::Default(plumb_runtime::value::Value::from_json(d)),
+                    ));
+                }
+            }
+            "keys" => {
+                let Some(m) = v.as_object() else {
+                    return Err(e(k, "`keys` maps list paths to key fields".to_string()));
+                };
+                for (p, key) in m {
+                    let names =
+                        strings(key).map_err(|m| (format!("{at}/keys/{}", escape(p)), m))?;
+                    table.entries.push((pattern(p)?, Action::Key(names)));
+                }
+            }
+            "canonicalize" => {
+                let Some(m) = v.as_object() else {
+                    return Err(e(
+                        k,
+                        "`canonicalize` maps paths to canonicalizers".to_string(),
+                    ));
+                };
+                for (p, names) in m {
+                    let here = format!("{at}/canonicalize/{}", escape(p));
+                    for name in strings(names).map_err(|m| (here.clone(), m))? {
+                        let Some(c) = Canon::parse(&name) else {
+                            return Err((
+                                here,
+                                format!(
+                                    "unknown canonicalizer `{name}`: plumb has {}",
+                                    Canon::NAMES
+                                ),
+                            ));
+                        };
+                        table.entries.push((pattern(p)?, Action::Canon(c)));
+                    }
+                }
+            }
+            "unmanaged_if" => {
+                for p in strings(v).map_err(|m| e(k, m))? {
+                    pattern(&p)?;
+                    table.unmanaged_if.push(p);
+                }
+            }
+            "report_added" => {
+                table.report_added = Some(
+                    v.as_bool()
+                        .ok_or_else(|| e(k, "expected true or false".to_string()))?,
+                );
+            }
+            _ => {
+                return Err(e(
+                    k,
+                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `unmanaged_if` and `report_added`".to_string(),
+                ));
+            }
+        }
+    }
+    if table.types.is_empty() {
+        return Err((
+            at.to_string(),
+            "a table needs `match`: the resource types it applies to (globs such as `k8s_*`)"
+                .to_string(),
+        ));
+    }
+    Ok(table)
+}
+
+fn escape(p: &str) -> String {
+    p.replace('~', "~0").replace('/', "~1")
+}
+
+/// `*` matches any run of characters; everything else is literal.
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return pattern == text;
+    };
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    for m in middle {
+        match rest.find(m) {
+            Some(i) => rest = rest.get(i + m.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// The set of table entries a path has reached: a small NFA over the
+/// patterns, advanced one segment at a time as the diff descends.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct States {
+    /// (entry, position in its pattern), epsilon-closed over `**`.
+    states: Vec<(u32, u32)>,
+}
+
+impl States {
+    pub(crate) fn root(rules: &TypeRules) -> States {
+        let mut s = States::default();
+        for i in 0..rules.entries.len() {
+            s.add(rules, i, 0);
+        }
+        s
+    }
+
+    fn add(&mut self, rules: &TypeRules, entry: usize, pos: usize) {
+        let key = (entry as u32, pos as u32);
+        if self.states.contains(&key) {
+            return;
+        }
+        self.states.push(key);
+        if let Some((p, _)) = rules.entries.get(entry)
+            && p.segs.get(pos) == Some(&Seg::AnyDeep)
+        {
+            self.add(rules, entry, pos + 1);
+        }
+    }
+
+    /// The states after one more segment.
+    pub(crate) fn step(&self, rules: &TypeRules, seg: &str) -> States {
+        let mut next = States::default();
+        for &(e, pos) in &self.states {
+            let (e, pos) = (e as usize, pos as usize);
+            let Some((p, _)) = rules.entries.get(e) else {
+                continue;
+            };
+            match p.segs.get(pos) {
+                Some(Seg::Key(k)) if k == seg => next.add(rules, e, pos + 1),
+                Some(Seg::Any) => next.add(rules, e, pos + 1),
+                Some(Seg::AnyDeep) => next.add(rules, e, pos),
+                _ => {}
+            }
+        }
+        next
+    }
+
+    /// The actions of the patterns that end here, in table order.
+    pub(crate) fn actions<'r>(&self, rules: &'r TypeRules) -> Vec<&'r Action> {
+        let mut hits: Vec<usize> = self
+            .states
+            .iter()
+            .filter(|&&(e, pos)| {
+                rules
+                    .entries
+                    .get(e as usize)
+                    .is_some_and(|(p, _)| p.segs.len() == pos as usize)
+            })
+            .map(|&(e, _)| e as usize)
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        hits.iter()
+            .filter_map(|&e| rules.entries.get(e).map(|(_, a)| a))
+            .collect()
+    }
+}
+
+/// What the patterns that end at one path say, merged in table order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Acts {
+    pub(crate) ignore: bool,
+    pub(crate) set: bool,
+    /// The first table's default.
+    pub(crate) default: Option<plumb_runtime::value::Value>,
+    /// The first table's key fields.
+    pub(crate) key: Option<Vec<String>>,
+    pub(crate) canons: Vec<Canon>,
+    /// A default may still match at or below this path.
+    pub(crate) defaults_below: bool,
+}
+
+/// The NFA of [`States`] made deterministic as the diff goes: each set of
+/// states reached is numbered once, with its actions and its transitions
+/// by segment remembered. One per type per thread.
+#[derive(Debug)]
+pub(crate) struct Dfa<'r> {
+    rules: &'r TypeRules,
+    states: Vec<(States, std::rc::Rc<Acts>)>,
+    index: std::collections::HashMap<Vec<(u32, u32)>, u32>,
+    trans: std::collections::HashMap<(u32, plumb_runtime::value::Str), u32>,
+    /// No pattern has a numeric key segment, so list indexes all step
+    /// alike: one transition serves every index.
+    indexes_alike: bool,
+}
+
+impl<'r> Dfa<'r> {
+    pub(crate) fn new(rules: &'r TypeRules) -> Dfa<'r> {
+        let indexes_alike = !rules.entries.iter().any(|(p, _)| {
+            p.segs
+                .iter()
+                .any(|s| matches!(s, Seg::Key(k) if k.bytes().all(|b| b.is_ascii_digit())))
+        });
+        let mut dfa = Dfa {
+            rules,
+            states: Vec::new(),
+            index: std::collections::HashMap::new(),
+            trans: std::collections::HashMap::new(),
+            indexes_alike,
+        };
+        let root = States::root(rules);
+        dfa.intern(root);
+        dfa
+    }
+
+    pub(crate) const ROOT: u32 = 0;
+
+    fn intern(&mut self, mut s: States) -> u32 {
+        s.states.sort_unstable();
+        if let Some(&id) = self.index.get(&s.states) {
+            return id;
+        }
+        let mut acts = Acts::default();
+        for a in s.actions(self.rules) {
+            match a {
+                Action::Ignore => acts.ignore = true,
+                Action::Set => acts.set = true,
+                Action::Default(v) => {
+                    if acts.default.is_none() {
+                        acts.default = Some(v.clone());
+                    }
+                }
+                Action::Key(k) => {
+                    if acts.key.is_none() {
+                        acts.key = Some(k.clone());
+                    }
+                }
+                Action::Canon(c) => acts.canons.push(*c),
+            }
+        }
+        acts.defaults_below = s.states.iter().any(|&(e, _)| {
+            matches!(
+                self.rules.entries.get(e as usize),
+                Some((_, Action::Default(_)))
+            )
+        });
+        let id = self.states.len() as u32;
+        self.index.insert(s.states.clone(), id);
+        self.states.push((s, std::rc::Rc::new(acts)));
+        id
+    }
+
+    pub(crate) fn acts(&self, state: u32) -> std::rc::Rc<Acts> {
+        self.states
+            .get(state as usize)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn step(&mut self, state: u32, seg: &str) -> u32 {
+        let class =
+            if self.indexes_alike && !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "0"
+            } else {
+                seg
+            };
+        let key = (state, plumb_runtime::value::Str::from(class));
+        if let Some(&next) = self.trans.get(&key) {
+            return next;
+        }
+        let next = match self.states.get(state as usize) {
+            Some((s, _)) => s.step(self.rules, class),
+            None => States::default(),
+        };
+        let id = self.intern(next);
+        self.trans.insert(key, id);
+        id
+    }
+}
+
+/// The built-in tables as a map from type glob to entry count, for docs
+/// and tests.
+pub fn summary(model: &NoiseModel) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for t in &model.tables {
+        for ty in &t.types {
+            *out.entry(ty.clone()).or_insert(0) += t.entries.len();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*", "aws_s3_bucket"));
+        assert!(glob("k8s_*", "k8s_deployment"));
+        assert!(!glob("k8s_*", "aws_s3_bucket"));
+        assert!(glob("aws_s3_bucket", "aws_s3_bucket"));
+        assert!(glob("*_bucket", "aws_s3_bucket"));
+        assert!(glob("a*b*c", "aXbYc"));
+        assert!(!glob("a*b*c", "aXbY"));
+    }
+
+    fn rules(patterns: &[&str]) -> TypeRules {
+        TypeRules {
+            entries: patterns
+                .iter()
+                .map(|p| {
+                    (
+                        Pattern::parse(p).unwrap_or(Pattern { segs: vec![] }),
+                        Action::Ignore,
+                    )
+                })
+                .collect(),
+            ..TypeRules::default()
+        }
+    }
+
+    fn hits(r: &TypeRules, path: &[&str]) -> usize {
+        let mut s = States::root(r);
+        for seg in path {
+            s = s.step(r, seg);
+        }
+        s.actions(r).len()
+    }
+
+    #[test]
+    fn patterns_match_segments() {
+        let r = rules(&["/metadata/uid"]);
+        assert_eq!(hits(&r, &["metadata", "uid"]), 1);
+        assert_eq!(hits(&r, &["metadata"]), 0);
+        assert_eq!(hits(&r, &["metadata", "uid", "x"]), 0);
+        let r = rules(&["/spec/containers/*/image"]);
+        assert_eq!(hits(&r, &["spec", "containers", "3", "image"]), 1);
+        assert_eq!(hits(&r, &["spec", "containers", "image"]), 0);
+        let r = rules(&["/**/creationTimestamp"]);
+        assert_eq!(hits(&r, &["creationTimestamp"]), 1);
+        assert_eq!(hits(&r, &["a", "b", "creationTimestamp"]), 1);
+        assert_eq!(hits(&r, &["a", "b"]), 0);
+        let r = rules(&["/a/**"]);
+        assert_eq!(hits(&r, &["a"]), 1);
+        assert_eq!(hits(&r, &["a", "x", "y"]), 1);
+        let r = rules(&["/annotations/kubectl.kubernetes.io~1last-applied-configuration"]);
+        assert_eq!(
+            hits(
+                &r,
+                &[
+                    "annotations",
+                    "kubectl.kubernetes.io/last-applied-configuration"
+                ]
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn bad_tables_name_the_pointer() {
+        let mut m = NoiseModel::default();
+        let doc = serde_json::json!({"noise_version": 1, "types": [{"match": "x", "canonicalize": {"/a": "rot13"}}]});
+        let e = m.add("mine.yaml", &doc).unwrap_err();
+        assert_eq!(e.pointer, "/types/0/canonicalize/~1a");
+        assert!(e.message.contains("unknown canonicalizer `rot13`"), "{e}");
+        let doc = serde_json::json!({"noise_version": 1, "types": [{"ignore": ["/a"]}]});
+        assert!(
+            m.add("mine.yaml", &doc)
+                .unwrap_err()
+                .message
+                .contains("needs `match`")
+        );
+        let doc =
+            serde_json::json!({"noise_version": 1, "types": [{"match": "x", "ignore": ["a"]}]});
+        assert!(
+            m.add("mine.yaml", &doc)
+                .unwrap_err()
+                .message
+                .contains("not a path")
+        );
+        let doc = serde_json::json!({"noise_version": 2});
+        assert!(
+            m.add("mine.yaml", &doc)
+                .unwrap_err()
+                .message
+                .contains("not supported")
+        );
+        let doc = serde_json::json!({"noise_version": 1, "tables": []});
+        assert!(
+            m.add("mine.yaml", &doc)
+                .unwrap_err()
+                .message
+                .contains("unknown key")
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! `plumb drift`: declared against actual resources, or a plan's
+//! `resource_drift`, as drift events (docs/drift.md).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use miette::{IntoDiagnostic, Result};
+use plumb_drift::{DriftEvent, DriftKind, NoiseModel};
+use plumb_runtime::snapshot::LoadOptions;
+use serde_json::json;
+
+use crate::CliError;
+use crate::check::load_resources;
+
+pub struct DriftArgs {
+    pub plan: Option<PathBuf>,
+    pub declared: Vec<PathBuf>,
+    pub actual: Vec<PathBuf>,
+    pub noise: Vec<PathBuf>,
+    pub json: bool,
+    pub threads: usize,
+}
+
+fn noise_model(files: &[PathBuf]) -> Result<NoiseModel> {
+    let mut model = NoiseModel::builtin().map_err(|e| CliError::Snapshot(e.to_string()))?;
+    for path in files {
+        let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        model
+            .add_yaml(&path.display().to_string(), &bytes)
+            .map_err(|e| CliError::Snapshot(e.to_string()))?;
+    }
+    Ok(model)
+}
+
+pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
+    let model = noise_model(&args.noise)?;
+    let threads = if args.threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        args.threads
+    };
+    let (events, declared, actual) = match &args.plan {
+        Some(plan) => {
+            let bytes = std::fs::read(plan).map_err(|source| CliError::Read {
+                path: plan.display().to_string(),
+                source,
+            })?;
+            let doc = plumb_ingest::parse_json(plan, &bytes)
+                .map_err(|e| CliError::Snapshot(e.to_string()))?;
+            if plumb_ingest::detect(&doc) != Some(plumb_ingest::Format::TerraformPlan) {
+                return Err(CliError::Snapshot(format!(
+                    "{}: not a Terraform/OpenTofu plan (`terraform show -json PLANFILE`): give declared and actual sources with --declared and --actual",
+                    plan.display()
+                ))
+                .into());
+            }
+            let entries = plumb_ingest::terraform_plan::resource_drift(plan, &doc)
+                .map_err(|e| CliError::Snapshot(e.to_string()))?;
+            let declared = entries.iter().filter(|e| e.before.is_some()).count();
+            let actual = entries.iter().filter(|e| e.after.is_some()).count();
+            (plumb_drift::plan_drift(&entries, &model), declared, actual)
+        }
+        None => {
+            let load = LoadOptions {
+                threads,
+                ..LoadOptions::default()
+            };
+            let declared = load_resources(&args.declared, &load)?;
+            let actual = load_resources(&args.actual, &load)?;
+            let events = plumb_drift::detect(
+                &declared,
+                &actual,
+                &model,
+                &plumb_drift::Options { threads },
+            )
+            .map_err(|e| CliError::Snapshot(e.to_string()))?;
+            (events, declared.len(), actual.len())
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = if args.json {
+        write_json(&mut out, &events, declared, actual)
+    } else {
+        write_text(&mut out, &events, declared, actual)
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e).into_diagnostic(),
+    }
+    Ok(if events.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn counts(events: &[DriftEvent]) -> (usize, usize, usize) {
+    let n = |k: DriftKind| events.iter().filter(|e| e.kind == k).count();
+    (
+        n(DriftKind::Added),
+        n(DriftKind::Deleted),
+        n(DriftKind::Changed),
+    )
+}
+
+fn summary(events: &[DriftEvent], declared: usize, actual: usize) -> String {
+    let (added, deleted, changed) = counts(events);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if events.is_empty() {
+        return format!(
+            "no drift: {declared} declared and {actual} actual resource{} compared",
+            plural(actual)
+        );
+    }
+    format!(
+        "{} drift event{} ({added} added, {deleted} deleted, {changed} changed) in {declared} declared and {actual} actual resource{}",
+        events.len(),
+        plural(events.len()),
+        plural(actual)
+    )
+}
+
+/// A value on one line, shortened past 120 characters (the JSON output
+/// has it whole).
+fn short(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= 120 {
+        text
+    } else {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}...")
+    }
+}
+
+fn place(s: &Option<plumb_runtime::Source>) -> Option<String> {
+    let s = s.as_ref()?;
+    let file = s.file.as_ref()?;
+    Some(match s.line {
+        Some(l) => format!("{file}:{l}"),
+        None => file.to_string(),
+    })
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    events: &[DriftEvent],
+    declared: usize,
+    actual: usize,
+) -> io::Result<()> {
+    for e in events {
+        match e.kind {
+            DriftKind::Added => {
+                write!(out, "added    {} ({})", e.address, e.type_)?;
+                if let Some(p) = place(&e.actual_source) {
+                    write!(out, "  actual {p}")?;
+                }
+                writeln!(out)?;
+            }
+            DriftKind::Deleted => {
+                write!(out, "deleted  {} ({})", e.address, e.type_)?;
+                if let Some(p) = place(&e.declared_source) {
+                    write!(out, "  declared {p}")?;
+                }
+                writeln!(out)?;
+            }
+            DriftKind::Changed => {
+                let side = |v: &Option<serde_json::Value>| {
+                    v.as_ref().map_or_else(|| "(absent)".to_string(), short)
+                };
+                let default = if e.declared_default { " (default)" } else { "" };
+                if let Some((added, removed)) = &e.set_delta {
+                    write!(out, "changed  {} {}:", e.address, e.path)?;
+                    for v in added {
+                        write!(out, " +{}", short(v))?;
+                    }
+                    for v in removed {
+                        write!(out, " -{}", short(v))?;
+                    }
+                    writeln!(out)?;
+                    continue;
+                }
+                writeln!(
+                    out,
+                    "changed  {} {}: {}{default} -> {}",
+                    e.address,
+                    e.path,
+                    side(&e.declared),
+                    side(&e.actual)
+                )?;
+            }
+        }
+    }
+    writeln!(out, "{}", summary(events, declared, actual))
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    events: &[DriftEvent],
+    declared: usize,
+    actual: usize,
+) -> io::Result<()> {
+    let (added, deleted, changed) = counts(events);
+    let doc = json!({
+        "drift_version": 1,
+        "events": events.iter().map(DriftEvent::to_json).collect::<Vec<_>>(),
+        "summary": {
+            "declared": declared,
+            "actual": actual,
+            "added": added,
+            "deleted": deleted,
+            "changed": changed,
+        },
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
