@@ -9,6 +9,7 @@ use plumb_runtime::bytecode::Severity;
 use plumb_runtime::eval::{self, EvalOptions, Finding, Report, Status};
 use plumb_runtime::snapshot::{LoadOptions, Resource, Snapshot};
 use plumb_runtime::value::Value;
+use plumb_runtime::{PathTree, Projection, TypePattern};
 use serde_json::json;
 
 use crate::{CliError, policy};
@@ -47,10 +48,15 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     };
     let policy = policy::bind(program)?;
     let threads = threads(args.threads);
-    let load = LoadOptions {
+    let mut load = LoadOptions {
         projection: policy.program().projection.clone(),
         threads,
     };
+    if let Some(patterns) = &mut load.projection.patterns {
+        for ty in SCAN_TYPES {
+            patterns.push((TypePattern::Exact(ty.to_string()), PathTree::everything()));
+        }
+    }
     let options = EvalOptions {
         threads,
         now: now(args.now),
@@ -62,15 +68,23 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         .iter()
         .map(|p| is_source_file(p))
         .collect::<Result<Vec<bool>>>()?;
-    let report = if sources.contains(&true) {
+    let (mut report, scans) = if sources.contains(&true) {
         // Source files (a Terraform state...) are imported first; then
         // everything is evaluated together, in the order given.
         let resources = load_resources(&snapshots, &load)?;
-        eval::evaluate(&policy, &Snapshot::new(resources), &options)
+        let scans = plumb_ingest::host::scan_results(&resources);
+        (
+            eval::evaluate(&policy, &Snapshot::new(resources), &options),
+            scans,
+        )
     } else {
-        eval::check_files(&policy, &snapshots, &load, &options)
-            .map_err(|e| CliError::Snapshot(e.to_string()))?
+        let report = eval::check_files(&policy, &snapshots, &load, &options)
+            .map_err(|e| CliError::Snapshot(e.to_string()))?;
+        (report, snapshot_scan_results(&snapshots, threads)?)
     };
+    // InSpec and XCCDF results are findings another tool made: they join
+    // the rules' own (docs/snapshot.md, "Scan results").
+    scans.add_to(&mut report);
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = if args.json {
@@ -98,6 +112,50 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The types of imported scan results (InSpec, XCCDF), kept whole when a
+/// snapshot is loaded: they become findings.
+const SCAN_TYPES: [&str; 3] = ["inspec_control", "inspec_profile", "xccdf_rule_result"];
+
+/// The scan results in snapshot files (an imported InSpec report...). A
+/// file that does not name a scan type anywhere has none, and is not
+/// loaded again.
+fn snapshot_scan_results(
+    paths: &[PathBuf],
+    threads: usize,
+) -> Result<plumb_ingest::host::ScanResults> {
+    let mut resources = Vec::new();
+    let only_scans = LoadOptions {
+        projection: Projection {
+            patterns: Some(
+                SCAN_TYPES
+                    .iter()
+                    .map(|t| (TypePattern::Exact((*t).to_string()), PathTree::everything()))
+                    .collect(),
+            ),
+        },
+        threads,
+    };
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let names_a_scan = SCAN_TYPES
+            .iter()
+            .any(|t| memchr::memmem::find(&bytes, format!("\"{t}\"").as_bytes()).is_some());
+        if names_a_scan {
+            let s = plumb_runtime::snapshot::load_slice(path, &bytes, &only_scans)
+                .map_err(|e| CliError::Snapshot(e.to_string()))?;
+            resources.extend(
+                s.resources
+                    .into_iter()
+                    .filter(|r| SCAN_TYPES.contains(&r.type_.as_str())),
+            );
+        }
+    }
+    Ok(plumb_ingest::host::scan_results(&resources))
 }
 
 /// Every resource of the given files, in order: plumb snapshots are
@@ -138,7 +196,15 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
+            let before = files.len();
             source_files(path, &mut files)?;
+            if files.len() == before {
+                return Err(CliError::Snapshot(format!(
+                    "{}: the directory holds no snapshot or source files (*.json, *.yaml, *.yml, *.tfstate, *.xml)",
+                    path.display()
+                ))
+                .into());
+            }
         } else {
             files.push(path.clone());
         }
@@ -197,22 +263,7 @@ fn is_source_file(path: &std::path::Path) -> Result<bool> {
         .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("tfstate"));
     Ok(match first {
         // An object is a snapshot unless it names a source format's keys.
-        b'{' => [
-            &b"\"lineage\""[..],
-            b"\"terraform_version\"",
-            b"\"format_version\"",
-            b"\"configurationItem",
-            b"\"resourceType\"",
-            b"/providers/Microsoft.",
-            b"\"apiVersion\"",
-            b"\"ansible_",
-            b"\"profiles\"",
-            b"\"hostIdentifier\"",
-            b"\"diffResults\"",
-            b"\"plumb_baseline\"",
-        ]
-        .iter()
-        .any(|k| has(k)),
+        b'{' => plumb_ingest::names_a_source_key(head),
         // A list of resources (a snapshot without its envelope) is left to
         // the snapshot loader, whose error says what is missing; other
         // lists (osquery rows, ARM resources) are sources.

@@ -69,8 +69,23 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
                 threads,
                 ..LoadOptions::default()
             };
-            let declared = load_resources(&args.declared, &load)?;
-            let actual = load_resources(&args.actual, &load)?;
+            // The two sides load side by side.
+            let (declared, actual) = if threads > 1 {
+                std::thread::scope(|s| {
+                    let declared = s.spawn(|| load_resources(&args.declared, &load));
+                    let actual = load_resources(&args.actual, &load);
+                    let declared = declared.join().unwrap_or_else(|_| {
+                        Err(miette::miette!("loading the declared side failed"))
+                    });
+                    (declared, actual)
+                })
+            } else {
+                (
+                    load_resources(&args.declared, &load),
+                    load_resources(&args.actual, &load),
+                )
+            };
+            let (declared, actual) = (declared?, actual?);
             let events = plumb_drift::detect(
                 &declared,
                 &actual,

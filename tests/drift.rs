@@ -176,6 +176,45 @@ fn a_plans_resource_drift_is_reproduced_exactly() {
 }
 
 #[test]
+fn a_baseline_against_host_facts() {
+    let (code, events, doc) = drift(&[
+        "--declared",
+        "tests/drift/host/baseline.yaml",
+        "--actual",
+        "tests/drift/host/web-1.facts.json",
+    ]);
+    assert_eq!(
+        events,
+        [
+            "changed web-1.example.com /packages/nginx",
+            "changed web-1.example.com /packages/telnet-server",
+            "changed web-1.example.com /services/telnet.socket",
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(code, 1);
+    // Without facts for it, a declared host is deleted; facts of a host no
+    // baseline covers are an added host.
+    let dir = tempdir();
+    let other = dir.join("db-1.facts.json");
+    std::fs::write(
+        &other,
+        r#"{"ansible_facts": {"ansible_hostname": "db-1", "ansible_fqdn": "db-1.example.com"}}"#,
+    )
+    .unwrap();
+    let (_, events, _) = drift(&[
+        "--declared",
+        "tests/drift/host/baseline.yaml",
+        "--actual",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        events,
+        ["added db-1.example.com ", "deleted web-1.example.com "]
+    );
+}
+
+#[test]
 fn text_output_and_exit_codes() {
     let out = plumb(&[
         "drift",
@@ -419,5 +458,5 @@ fn docs_drift_md_cases_print_what_the_doc_shows() {
         assert_eq!(code, want, "`{command}`");
         blocks += 1;
     }
-    assert_eq!(blocks, 5, "docs/drift.md has five worked cases");
+    assert_eq!(blocks, 6, "docs/drift.md has six worked cases");
 }

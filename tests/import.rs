@@ -428,3 +428,109 @@ fn azure_resources_are_checked_with_azurerm_names() {
     // Identical, down to each finding's source file: import keeps it.
     assert_eq!(String::from_utf8_lossy(&again.stdout), text);
 }
+
+/// InSpec and XCCDF results are findings another tool made: `plumb check`
+/// reports them beside its rules' own, with the controls the scan cites,
+/// whether it reads the report itself or a snapshot imported from it.
+#[test]
+fn scan_results_are_findings_read_directly_or_imported() {
+    let inputs = [
+        "tests/import/host/inspec4-json-min.json",
+        "tests/import/host/openscap-arf-xccdf12.xml",
+    ];
+    let findings = |out: &Output| -> Vec<String> {
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let controls: Vec<&str> = f["controls"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect();
+                format!(
+                    "{} {} {}",
+                    f["status"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap(),
+                    controls.join(",")
+                )
+            })
+            .collect()
+    };
+    let mut args = vec![
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        "--format",
+        "json",
+    ];
+    args.extend(inputs);
+    let direct = plumb(&args);
+    assert_eq!(
+        direct.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&direct.stderr)
+    );
+    let want = [
+        "fail inspec.ssh-baseline.sshd-05 ",
+        "indeterminate xccdf.xccdf_org.ssgproject.content_rule_audit_rules_immutable ",
+        "error xccdf.xccdf_org.ssgproject.content_rule_package_telnet-server_removed nist.CM-7",
+        "fail xccdf.xccdf_org.ssgproject.content_rule_sshd_disable_root_login nist.AC-6(2),nist.AC-17,nist.IA-2,nist.IA-2(5),nist.CM-7,nist.CM-6",
+    ];
+    assert_eq!(findings(&direct), want);
+    let snapshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scans.snapshot.json");
+    let mut import = vec!["import"];
+    import.extend(inputs);
+    import.extend(["-o", snapshot.to_str().unwrap()]);
+    assert_eq!(plumb(&import).status.code(), Some(0));
+    let imported = plumb(&[
+        "check",
+        "-p",
+        "examples/quickstart.plumb",
+        "--format",
+        "json",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(findings(&imported), want);
+    let summary = |out: &Output| {
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["summary"].clone()
+    };
+    assert_eq!(summary(&direct), summary(&imported));
+}
+
+/// A UTF-8 byte-order mark is read past; UTF-16 XML gets a clear error.
+#[test]
+fn byte_order_marks() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-bom");
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("bom.tfstate");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(
+        br#"{"version": 4, "lineage": "x", "resources": [{"mode": "managed", "type": "aws_s3_bucket", "name": "b", "instances": [{"attributes": {"id": "b"}}]}]}"#,
+    );
+    std::fs::write(&state, bytes).unwrap();
+    let out = plumb(&["import", state.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("aws_s3_bucket"));
+    let xml = dir.join("utf16.xml");
+    let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><TestResult/>";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(&xml, bytes).unwrap();
+    let out = plumb(&["import", xml.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("utf16.xml") && err.contains("UTF-16"), "{err}");
+}

@@ -199,14 +199,29 @@ pub fn detect(
     }
     let mut events = Vec::new();
     let mut pairs = Vec::new();
+    // Hosts a baseline covers: declared, though not as `host`.
+    let mut covered: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for d in declared {
+        if d.type_.as_str() == BASELINE {
+            let hosts = baseline_hosts(d, actual);
+            if hosts.is_empty() && !d.id.starts_with("group:") {
+                events.push(whole(DriftKind::Deleted, d));
+            }
+            for h in hosts {
+                covered.insert(h.id.as_str());
+                events.extend(baseline_events(d, h));
+            }
+            continue;
+        }
         match actual_index.get(&(d.type_.as_str(), d.id.as_str())) {
             Some(a) => pairs.push((d, *a)),
             None => events.push(whole(DriftKind::Deleted, d)),
         }
     }
     for a in actual {
-        if declared_index.contains_key(&(a.type_.as_str(), a.id.as_str())) {
+        if declared_index.contains_key(&(a.type_.as_str(), a.id.as_str()))
+            || (a.type_.as_str() == HOST && covered.contains(a.id.as_str()))
+        {
             continue;
         }
         let Some(r) = rules.get(a.type_.as_str()) else {
@@ -247,6 +262,58 @@ pub fn detect(
     events.extend(changed.into_iter().flatten());
     sort(&mut events);
     Ok(events)
+}
+
+/// A plumb baseline's declaration for one host (or a `match` group), and
+/// the facts it is compared with (docs/baseline.md).
+const BASELINE: &str = "host_baseline";
+const HOST: &str = "host";
+
+/// The actual hosts a baseline declares: the host of its id, or for a
+/// `match` group every host whose id one of its globs matches.
+fn baseline_hosts<'a>(b: &Resource, actual: &'a [Resource]) -> Vec<&'a Resource> {
+    let globs: Vec<String> = match b.attributes.field("match") {
+        Value::List(l) => l
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        Value::String(s) => vec![s.to_string()],
+        _ => Vec::new(),
+    };
+    actual
+        .iter()
+        .filter(|h| h.type_.as_str() == HOST)
+        .filter(|h| {
+            if globs.is_empty() {
+                h.id == b.id
+            } else {
+                globs.iter().any(|g| noise::glob(g, &h.id))
+            }
+        })
+        .collect()
+}
+
+/// What a host's facts contradict in its baseline, as changed events.
+/// Declarations the facts say nothing about are not drift.
+fn baseline_events(b: &Resource, h: &Resource) -> Vec<DriftEvent> {
+    plumb_ingest::host::baseline::compare(b, h)
+        .deviations
+        .into_iter()
+        .map(|d| DriftEvent {
+            kind: DriftKind::Changed,
+            type_: b.type_.clone(),
+            id: h.id.clone(),
+            address: h.address.clone().unwrap_or_else(|| h.id.clone()),
+            path: d.path,
+            declared: Some(d.declared),
+            actual: d.actual,
+            declared_default: false,
+            declared_source: b.source.clone(),
+            actual_source: h.source.clone(),
+            set_delta: None,
+        })
+        .collect()
 }
 
 type Cache<'r> = HashMap<&'r str, noise::Dfa<'r>>;

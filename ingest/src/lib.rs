@@ -145,6 +145,42 @@ pub fn detect(doc: &serde_json::Value) -> Option<Format> {
     None
 }
 
+/// Top-level keys (and key prefixes) of the JSON sources plumb reads, as
+/// they appear in a file's first bytes: the CLI's cheap test of whether a
+/// JSON object is a source to import or a plumb snapshot. A snapshot whose
+/// attributes happen to hold one of these is still read as a snapshot
+/// (through [`ImportError::is_snapshot`]), only more slowly.
+const SOURCE_KEYS: &[&[u8]] = &[
+    // Terraform state and plans.
+    b"\"lineage\"",
+    b"\"terraform_version\"",
+    b"\"format_version\"",
+    // AWS Config.
+    b"\"configurationItem",
+    b"\"resourceType\"",
+    // Azure.
+    b"/providers/Microsoft.",
+    b"\"totalRecords\"",
+    // Kubernetes.
+    b"\"apiVersion\"",
+    // Ansible, osquery, InSpec (json and json-min), baselines.
+    b"\"ansible_",
+    b"\"hostIdentifier\"",
+    b"\"diffResults\"",
+    b"\"calendarTime\"",
+    b"\"profiles\"",
+    b"\"profile_id\"",
+    b"\"platform\"",
+    b"\"plumb_baseline\"",
+];
+
+/// Whether the first bytes of a JSON object name a source format's keys.
+pub fn names_a_source_key(head: &[u8]) -> bool {
+    SOURCE_KEYS
+        .iter()
+        .any(|k| memchr::memmem::find(head, k).is_some())
+}
+
 /// Parses a JSON source, with the error placed in the file.
 pub fn parse_json(file: &Path, bytes: &[u8]) -> Result<serde_json::Value, ImportError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -168,9 +204,21 @@ pub fn parse_json(file: &Path, bytes: &[u8]) -> Result<serde_json::Value, Import
 /// but is not JSON is read as YAML (flow style), unless its name says
 /// JSON.
 pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
-    let Some(&first) = bytes.iter().find(|b| !b.is_ascii_whitespace()) else {
+    // A byte-order mark says UTF-8 or UTF-16; JSON parsers refuse it, and
+    // only the XML reader reads UTF-16.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let xml16 = utf16 && bytes.get(2..4).is_some_and(|b| b.contains(&b'<'));
+    if xml16 {
+        return host::xccdf::import(file, bytes);
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let Some(&first) = text.iter().find(|b| !b.is_ascii_whitespace()) else {
         return Err(ImportError::at(file, "the file is empty"));
     };
+    if first == b'<' {
+        return host::xccdf::import(file, bytes);
+    }
+    let bytes = if utf16 { bytes } else { text };
     let named = |exts: &[&str]| {
         file.extension()
             .and_then(|e| e.to_str())
@@ -178,7 +226,6 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
     };
     let json_named = named(&["json", "tfstate", "jsonl", "ndjson"]);
     match first {
-        b'<' => host::xccdf::import(file, bytes),
         _ if json_named || first == b'{' || first == b'[' => {
             match parse_json_documents(file, bytes) {
                 Ok(docs) => {

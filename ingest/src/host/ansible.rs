@@ -26,6 +26,7 @@
 //! Environment variables whose names look like secrets (`*PASSWORD*`,
 //! `*TOKEN*`, `*SECRET*`, `*_KEY`, ...) are marked sensitive.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use plumb_runtime::Resource;
@@ -90,6 +91,7 @@ fn callback(file: &Path, plays: &Json) -> Result<Vec<Resource>, ImportError> {
         return Err(bad("/plays".into(), "a list of plays", plays));
     };
     let mut hosts: Vec<(String, Map<String, Json>)> = Vec::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
     for (p, play) in plays.iter().enumerate() {
         let tasks = match play.get("tasks") {
             None | Some(Json::Null) => continue,
@@ -112,13 +114,11 @@ fn callback(file: &Path, plays: &Json) -> Result<Vec<Resource>, ImportError> {
                 let Some(Json::Object(facts)) = result.get("ansible_facts") else {
                     continue;
                 };
-                let entry = match hosts.iter().position(|(n, _)| n == name) {
-                    Some(i) => hosts.get_mut(i),
-                    None => {
-                        hosts.push((name.clone(), Map::new()));
-                        hosts.last_mut()
-                    }
-                };
+                let index = *positions.entry(name.clone()).or_insert_with(|| {
+                    hosts.push((name.clone(), Map::new()));
+                    hosts.len() - 1
+                });
+                let entry = hosts.get_mut(index);
                 if let Some((_, merged)) = entry {
                     for (k, v) in facts {
                         merged.insert(k.clone(), v.clone());

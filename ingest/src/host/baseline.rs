@@ -29,6 +29,7 @@
 //! keywords lowercased (as `sshd -T` prints them) with string values.
 //! Unknown keys and wrong types are errors naming the JSON pointer.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use plumb_runtime::Resource;
@@ -166,6 +167,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         Some(g) => c.object(g, "/groups", "`groups` (group name → declarations)")?,
     };
     let mut declared: Vec<Declared> = Vec::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
     for (name, group) in groups {
         let at = pointer("/groups", name);
         if name.trim().is_empty() {
@@ -223,20 +225,18 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
             (Some(hosts), None) => hosts.into_iter().map(|h| (h.clone(), Some(h))).collect(),
             (None, Some(globs)) => {
                 let id = format!("group:{name}");
-                let mut d = Declared::new(id, None);
+                let mut d = Declared::new(id.clone(), None);
                 d.matches = globs;
                 declared.push(d);
+                positions.insert(id, declared.len() - 1);
                 vec![(format!("group:{name}"), None)]
             }
         };
         for (id, host) in targets {
-            let index = match declared.iter().position(|d| d.id == id) {
-                Some(i) => i,
-                None => {
-                    declared.push(Declared::new(id.clone(), host.clone()));
-                    declared.len() - 1
-                }
-            };
+            let index = *positions.entry(id.clone()).or_insert_with(|| {
+                declared.push(Declared::new(id.clone(), host.clone()));
+                declared.len() - 1
+            });
             let Some(d) = declared.get_mut(index) else {
                 continue;
             };

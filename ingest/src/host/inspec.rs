@@ -46,6 +46,7 @@
 //! which become one control `(other checks)`. The controls' Ruby `code` is
 //! left out.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use plumb_runtime::Resource;
@@ -205,6 +206,7 @@ fn json_min(report: &Report<'_>, top: &Map<String, Json>) -> Result<Vec<Resource
         return Ok(Vec::new());
     };
     let mut groups: Vec<(Option<String>, String, Vec<Json>)> = Vec::new();
+    let mut positions: HashMap<(Option<String>, String), usize> = HashMap::new();
     for (i, result) in results.iter().enumerate() {
         let Json::Object(r) = result else {
             return Err(bad(format!(
@@ -222,12 +224,14 @@ fn json_min(report: &Report<'_>, top: &Map<String, Json>) -> Result<Vec<Resource
             .filter(|s| !s.is_empty())
             .unwrap_or("(anonymous)")
             .to_string();
-        match groups
-            .iter_mut()
-            .find(|(p, c, _)| *p == profile && *c == id)
-        {
-            Some((_, _, list)) => list.push(result.clone()),
-            None => groups.push((profile, id, vec![result.clone()])),
+        let index = *positions
+            .entry((profile.clone(), id.clone()))
+            .or_insert_with(|| {
+                groups.push((profile, id, Vec::new()));
+                groups.len() - 1
+            });
+        if let Some((_, _, list)) = groups.get_mut(index) {
+            list.push(result.clone());
         }
     }
     let mut out = Vec::with_capacity(groups.len());

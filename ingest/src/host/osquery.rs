@@ -32,6 +32,7 @@
 //! `calendar_time`, `counter`, `epoch` (numbers), `numerics` and `query`
 //! (the query name), so `attributes.osquery.action` is always the log's.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -270,15 +271,13 @@ fn resources(
     let src = source(file, "osquery", None);
     // Identical rows logged with the same action; an added and a removed
     // row that are identical are the same row.
-    let mut seen: Vec<(&str, String)> = Vec::with_capacity(rows.len());
+    let mut seen: HashMap<(&str, String), usize> = HashMap::with_capacity(rows.len());
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let key = row_key(row.columns);
-        let repeats = seen
-            .iter()
-            .filter(|(a, k)| *a == row.action && *k == key)
-            .count();
-        seen.push((row.action, key.clone()));
+        let count = seen.entry((row.action, key.clone())).or_insert(0);
+        let repeats = *count;
+        *count += 1;
         let key = if repeats == 0 {
             key
         } else {
