@@ -49,6 +49,17 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
+/// A list index as a path segment, without allocating for small ones.
+fn index(i: usize) -> std::borrow::Cow<'static, str> {
+    const SMALL: [&str; 16] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    ];
+    match SMALL.get(i) {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(i.to_string()),
+    }
+}
+
 fn push_segment(path: &mut String, seg: &str) {
     path.push('/');
     for c in seg.chars() {
@@ -169,14 +180,40 @@ impl<'d, 'r> Differ<'d, 'r> {
         }
         match (&d, &a) {
             (Value::Object(dobj), Value::Object(aobj)) => {
-                let mut keys: Vec<&Str> = dobj.keys().chain(aobj.keys()).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                for k in keys {
+                // Both objects' keys are sorted: walk them together.
+                let (mut di, mut ai) = (dobj.iter().peekable(), aobj.iter().peekable());
+                loop {
+                    let (k, dv, av) = match (di.peek(), ai.peek()) {
+                        (None, None) => break,
+                        (Some((dk, _)), Some((ak, _))) if dk == ak => {
+                            let (Some((k, dv)), Some((_, av))) = (di.next(), ai.next()) else {
+                                break;
+                            };
+                            (k, Some(dv), Some(av))
+                        }
+                        (Some((dk, _)), Some((ak, _))) if dk < ak => match di.next() {
+                            Some((k, dv)) => (k, Some(dv), None),
+                            None => break,
+                        },
+                        (Some(_), None) => match di.next() {
+                            Some((k, dv)) => (k, Some(dv), None),
+                            None => break,
+                        },
+                        _ => match ai.next() {
+                            Some((k, av)) => (k, None, Some(av)),
+                            None => break,
+                        },
+                    };
+                    // Equal values cannot drift: skip the walk below.
+                    if let (Some(x), Some(y)) = (dv, av)
+                        && x.equals(y) != Some(false)
+                    {
+                        continue;
+                    }
                     let child = self.dfa.step(state, k);
                     let len = path.len();
                     push_segment(path, k);
-                    self.node(path, child, dobj.get(k), aobj.get(k));
+                    self.node(path, child, dv, av);
                     path.truncate(len);
                 }
             }
@@ -192,7 +229,7 @@ impl<'d, 'r> Differ<'d, 'r> {
                     }
                     None => {
                         for (i, (x, y)) in dl.iter().zip(al.iter()).enumerate() {
-                            let seg = i.to_string();
+                            let seg = index(i);
                             let child = self.dfa.step(state, &seg);
                             let len = path.len();
                             push_segment(path, &seg);
@@ -273,7 +310,7 @@ impl<'d, 'r> Differ<'d, 'r> {
                     && al.get(i).is_some())
                 .then_some(i)
             });
-            let seg = i.to_string();
+            let seg = index(i);
             let child = self.dfa.step(state, &seg);
             let len = path.len();
             push_segment(path, &seg);
@@ -297,7 +334,7 @@ impl<'d, 'r> Differ<'d, 'r> {
                     continue;
                 }
                 let len = path.len();
-                push_segment(path, &j.to_string());
+                push_segment(path, &index(j));
                 if let Some(y) = present(Some(y.clone())) {
                     self.record(path, None, Some(y), false);
                 }
@@ -311,7 +348,7 @@ impl<'d, 'r> Differ<'d, 'r> {
     fn set_of(&mut self, state: u32, items: &[Value]) -> Option<Vec<Value>> {
         let mut out = Vec::with_capacity(items.len());
         for (i, x) in items.iter().enumerate() {
-            let child = self.dfa.step(state, &i.to_string());
+            let child = self.dfa.step(state, &index(i));
             out.push(self.deep(child, x)?);
         }
         canon::sort_dedup(&mut out);
@@ -349,7 +386,7 @@ impl<'d, 'r> Differ<'d, 'r> {
             Value::List(l) => {
                 let mut items = Vec::with_capacity(l.len());
                 for (i, x) in l.iter().enumerate() {
-                    let child = self.dfa.step(state, &i.to_string());
+                    let child = self.dfa.step(state, &index(i));
                     items.push(self.deep(child, x)?);
                 }
                 if acts.set {

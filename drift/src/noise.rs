@@ -510,7 +510,8 @@ pub(crate) struct Dfa<'r> {
     rules: &'r TypeRules,
     states: Vec<(States, std::rc::Rc<Acts>)>,
     index: std::collections::HashMap<Vec<(u32, u32)>, u32>,
-    trans: std::collections::HashMap<(u32, plumb_runtime::value::Str), u32>,
+    /// Per state, its transitions by segment.
+    trans: Vec<std::collections::HashMap<plumb_runtime::value::Str, u32>>,
     /// No pattern has a numeric key segment, so list indexes all step
     /// alike: one transition serves every index.
     indexes_alike: bool,
@@ -527,7 +528,7 @@ impl<'r> Dfa<'r> {
             rules,
             states: Vec::new(),
             index: std::collections::HashMap::new(),
-            trans: std::collections::HashMap::new(),
+            trans: Vec::new(),
             indexes_alike,
         };
         let root = States::root(rules);
@@ -569,6 +570,7 @@ impl<'r> Dfa<'r> {
         let id = self.states.len() as u32;
         self.index.insert(s.states.clone(), id);
         self.states.push((s, std::rc::Rc::new(acts)));
+        self.trans.push(std::collections::HashMap::new());
         id
     }
 
@@ -586,8 +588,7 @@ impl<'r> Dfa<'r> {
             } else {
                 seg
             };
-        let key = (state, plumb_runtime::value::Str::from(class));
-        if let Some(&next) = self.trans.get(&key) {
+        if let Some(&next) = self.trans.get(state as usize).and_then(|t| t.get(class)) {
             return next;
         }
         let next = match self.states.get(state as usize) {
@@ -595,7 +596,9 @@ impl<'r> Dfa<'r> {
             None => States::default(),
         };
         let id = self.intern(next);
-        self.trans.insert(key, id);
+        if let Some(t) = self.trans.get_mut(state as usize) {
+            t.insert(plumb_runtime::value::Str::from(class), id);
+        }
         id
     }
 }
