@@ -94,8 +94,17 @@ impl<'d, 'r> Differ<'d, 'r> {
         if declared == actual {
             return;
         }
+        // The roots are the resources themselves, present on both sides
+        // even when every attribute is empty.
         let mut path = String::new();
-        self.node(&mut path, Dfa::ROOT, Some(declared), Some(actual));
+        let acts = self.dfa.acts(Dfa::ROOT);
+        self.both(
+            &mut path,
+            Dfa::ROOT,
+            &acts,
+            declared.clone(),
+            actual.clone(),
+        );
     }
 
     fn record(

@@ -320,3 +320,76 @@ fn the_builtin_tables_load() {
     assert!(m.is_partial("aws-config"));
     assert!(!m.rules_for("k8s_deployment").entries.is_empty());
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::Value as Json;
+
+    use super::*;
+
+    fn json() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            (-1000i64..1000).prop_map(|n| json!(n)),
+            "[a-z0-9/.:* -]{0,8}".prop_map(Json::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Json::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        "[a-z]{1,6}",
+                        Just("name".to_string()),
+                        Just("tags".to_string()),
+                        Just("spec".to_string()),
+                        Just("containers".to_string()),
+                        Just("ingress".to_string()),
+                        Just("cidr_blocks".to_string()),
+                        Just("policy".to_string()),
+                    ],
+                    inner,
+                    0..5
+                )
+                .prop_map(|m| Json::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    const TYPES: [&str; 4] = ["aws_security_group", "k8s_deployment", "aws_s3_bucket", "x"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Under the built-in tables, anything compared with itself has no
+        /// drift, whatever the type and source.
+        #[test]
+        fn nothing_drifts_from_itself(v in json(), t in 0usize..4, partial in any::<bool>()) {
+            let m = NoiseModel::builtin().unwrap();
+            let mut d = res(TYPES[t], "r", json!({"a": v}));
+            let format = if partial { "aws-config" } else { "terraform-state" };
+            d.source = Some(Source { file: None, line: None, format: Some(format.into()) });
+            let events = detect(std::slice::from_ref(&d), std::slice::from_ref(&d), &m, &Options::default()).unwrap();
+            prop_assert!(events.is_empty(), "{events:?}");
+        }
+
+        /// Any two values compare without a panic, the same at one and two
+        /// threads, and every event's path is under the attribute compared.
+        #[test]
+        fn any_pair_compares(a in json(), b in json(), t in 0usize..4) {
+            let m = NoiseModel::builtin().unwrap();
+            let d: Vec<Resource> = (0..300).map(|i| res(TYPES[t], &format!("r{i}"), json!({"v": a.clone()}))).collect();
+            let x: Vec<Resource> = (0..300).map(|i| res(TYPES[t], &format!("r{i}"), json!({"v": b.clone()}))).collect();
+            let one = detect(&d, &x, &m, &Options { threads: 1 }).unwrap();
+            let two = detect(&d, &x, &m, &Options { threads: 2 }).unwrap();
+            prop_assert_eq!(&one, &two);
+            for e in &one {
+                prop_assert!(e.path == "/v" || e.path.starts_with("/v/"), "{}", e.path);
+            }
+            // Equal sides never drift; different ones may.
+            if a == b {
+                prop_assert!(one.is_empty());
+            }
+        }
+    }
+}
