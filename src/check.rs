@@ -252,6 +252,8 @@ fn is_source_file(path: &std::path::Path) -> Result<bool> {
         return Ok(false);
     };
     let head = head.get(..n).unwrap_or_default();
+    // A UTF-8 byte-order mark says nothing of the format.
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let Some(&first) = head.iter().find(|b| !b.is_ascii_whitespace()) else {
         // Empty: the snapshot loader says so.
         return Ok(false);

@@ -15,64 +15,16 @@
     reason = "tests"
 )]
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn plumb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("run plumb")
-}
-
-fn bless() -> bool {
-    std::env::var_os("PLUMB_BLESS").is_some_and(|v| !v.is_empty() && v != "0")
-}
+use support::{golden, plumb, root};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_yaml");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
-}
-
-/// Imports `input` and compares with `expected` (a snapshot file).
-fn golden(input: &Path, expected: &Path) -> Option<String> {
-    let out = plumb(&["import", input.to_str().unwrap()]);
-    if out.status.code() != Some(0) {
-        return Some(format!(
-            "{}: exit {:?}: {}",
-            input.display(),
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    // Source file names differ between machines: compare without them.
-    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for r in doc["resources"].as_array_mut().unwrap() {
-        r["source"]["file"] = serde_json::Value::from("INPUT");
-    }
-    let actual = serde_json::to_string_pretty(&doc).unwrap() + "\n";
-    if bless() {
-        std::fs::create_dir_all(expected.parent().unwrap()).unwrap();
-        std::fs::write(expected, &actual).unwrap();
-        return None;
-    }
-    let want = std::fs::read_to_string(expected).unwrap_or_default();
-    (want != actual).then(|| {
-        let diff = similar::TextDiff::from_lines(&want, &actual);
-        format!(
-            "{} differs from {}:\n{}",
-            input.display(),
-            expected.display(),
-            diff.unified_diff().header("expected", "actual")
-        )
-    })
 }
 
 #[test]

@@ -9,9 +9,11 @@
 
 pub mod aws_config;
 pub mod azure;
+pub mod cloudformation;
 pub mod host;
 mod json;
 pub mod kubernetes;
+pub mod reference;
 pub mod terraform_plan;
 pub mod terraform_state;
 pub mod yaml;
@@ -77,6 +79,13 @@ pub enum Format {
     Inspec,
     /// plumb's host baseline (YAML; docs/baseline.md).
     Baseline,
+    /// An AWS CloudFormation template (JSON or YAML), AWS Config
+    /// conformance packs among them.
+    CloudFormation,
+    /// Reference data rather than resources: a compliance framework's
+    /// mapping of requirements to checks (Prowler), or an AWS Config
+    /// resource schema (property paths and their types).
+    Reference,
 }
 
 /// `camelCase` / `PascalCase` / `HTTPTokens` to `snake_case`, as the
@@ -121,6 +130,12 @@ pub fn detect(doc: &serde_json::Value) -> Option<Format> {
     }
     if let Some(format) = host::detect(doc) {
         return Some(format);
+    }
+    if cloudformation::looks_like(doc) {
+        return Some(Format::CloudFormation);
+    }
+    if reference::looks_like(doc) {
+        return Some(Format::Reference);
     }
     let obj = doc.as_object()?;
     if obj.contains_key("format_version")
@@ -172,6 +187,10 @@ const SOURCE_KEYS: &[&[u8]] = &[
     b"\"profile_id\"",
     b"\"platform\"",
     b"\"plumb_baseline\"",
+    // CloudFormation, Prowler compliance mappings.
+    b"\"AWSTemplateFormatVersion\"",
+    b"\"Resources\"",
+    b"\"Requirements\"",
 ];
 
 /// Whether the first bytes of a JSON object name a source format's keys.
@@ -301,6 +320,8 @@ fn import_json(
         Some(Format::AnsibleFacts) => host::ansible::import(file, doc),
         Some(Format::Inspec) => host::inspec::import(file, doc),
         Some(Format::Baseline) => host::baseline::import(file, doc),
+        Some(Format::CloudFormation) => cloudformation::import(file, doc),
+        Some(Format::Reference) => reference::import(file, doc),
         Some(Format::Snapshot) => Err(ImportError::at(file, ALREADY_A_SNAPSHOT)),
         None => Err(unrecognised(file)),
     }
@@ -319,12 +340,13 @@ fn import_yaml(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> 
         match detect(&doc.value) {
             Some(Format::Kubernetes) => out.extend(kubernetes::import_yaml(file, doc)?),
             Some(Format::Baseline) => out.extend(host::baseline::import(file, &doc.value)?),
+            Some(Format::CloudFormation) => out.extend(cloudformation::import_yaml(file, doc)?),
             _ => {
                 return Err(ImportError {
                     file: file.to_path_buf(),
                     line: doc.line,
                     column: 1,
-                    message: "this YAML document is neither a Kubernetes object (apiVersion, kind) nor a plumb baseline".into(),
+                    message: "this YAML document is neither a Kubernetes object (apiVersion, kind), a CloudFormation template (Resources) nor a plumb baseline".into(),
                 });
             }
         }

@@ -20,11 +20,7 @@ use crate::ImportError;
 pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
     check_version(file, doc)?;
-    let source = Source {
-        file: Some(Str::from(file.display().to_string())),
-        line: None,
-        format: Some(Str::from("terraform-plan")),
-    };
+    let source = source(file);
     let mut out = Vec::new();
     match doc.get("resource_changes") {
         Some(Json::Array(changes)) => {
@@ -74,11 +70,7 @@ pub struct DriftEntry {
 pub fn resource_drift(file: &Path, doc: &Json) -> Result<Vec<DriftEntry>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
     check_version(file, doc)?;
-    let source = Source {
-        file: Some(Str::from(file.display().to_string())),
-        line: None,
-        format: Some(Str::from("terraform-plan")),
-    };
+    let source = source(file);
     let entries = match doc.get("resource_drift") {
         None | Some(Json::Null) => return Ok(Vec::new()),
         Some(Json::Array(entries)) => entries,
@@ -109,6 +101,14 @@ pub fn resource_drift(file: &Path, doc: &Json) -> Result<Vec<DriftEntry>, Import
         });
     }
     Ok(out)
+}
+
+fn source(file: &Path) -> Source {
+    Source {
+        file: Some(Str::from(file.display().to_string())),
+        line: None,
+        format: Some(Str::from("terraform-plan")),
+    }
 }
 
 fn check_version(file: &Path, doc: &Json) -> Result<(), ImportError> {

@@ -21,9 +21,22 @@
 //! - Tags of the core schema are obeyed (`!!str 12` is a string,
 //!   `!!int "12"` a number, `!!float 1` the float 1; a value the tag does
 //!   not fit is an error), the non-specific tag `!` makes a string, and any
-//!   other tag (`!Ref`, `!!binary`, `!!timestamp`) is ignored: the node
+//!   other tag (`!foo`, `!!binary`, `!!timestamp`) is ignored: the node
 //!   reads as if it had none, except that `!!binary` and `!!timestamp`
 //!   scalars stay strings.
+//! - The short forms of CloudFormation's intrinsic functions are the one
+//!   exception: a node tagged `!Ref`, `!Condition`, `!And`, `!Base64`,
+//!   `!Cidr`, `!Equals`, `!FindInMap`, `!GetAZs`, `!GetAtt`, `!If`,
+//!   `!ImportValue`, `!Join`, `!Length`, `!Not`, `!Or`, `!Select`, `!Split`,
+//!   `!Sub`, `!ToJsonString` or `!Transform` reads as the long form, a
+//!   mapping of one key (`Ref`, `Condition`, else `Fn::` and the name) that
+//!   holds the node read without its tag: `!Ref X` is `{"Ref": "X"}`,
+//!   `!If [c, a, b]` is `{"Fn::If": ["c", "a", "b"]}`, `!GetAtt A.B` is
+//!   `{"Fn::GetAtt": "A.B"}`. So a template reads the same in YAML as in
+//!   JSON, and a reference is never mistaken for the string it names. Only
+//!   the primary handle `!` counts (`!!Ref` and `!e!Ref` are ignored), and
+//!   a tag on a mapping key is ignored as before. The function's mapping
+//!   counts as a level of nesting.
 //!
 //! Because Kubernetes reads YAML with go-yaml v2, which resolves plain
 //! scalars with YAML 1.1's rules (`yes`/`no`/`on`/`off`/`y`/`n` are
@@ -311,6 +324,8 @@ enum Frame {
         anchor: usize,
         nodes0: usize,
         bytes0: usize,
+        /// The CloudFormation function whose short form tags the list.
+        function: Option<&'static str>,
     },
     Map {
         map: Map<String, Json>,
@@ -320,7 +335,16 @@ enum Frame {
         anchor: usize,
         nodes0: usize,
         bytes0: usize,
+        function: Option<&'static str>,
     },
+}
+
+impl Frame {
+    fn function(&self) -> Option<&'static str> {
+        match self {
+            Frame::Seq { function, .. } | Frame::Map { function, .. } => *function,
+        }
+    }
 }
 
 struct Builder<'f> {
@@ -338,6 +362,9 @@ struct Builder<'f> {
     copied_bytes: usize,
     positions: BTreeMap<String, Position>,
     differs: bool,
+    /// Open lists and mappings tagged with a CloudFormation function, each
+    /// of which adds a level of nesting (the function's mapping).
+    wrapped: usize,
     root: Option<(Json, Marker)>,
     start: Marker,
     docs: Vec<Document>,
@@ -356,6 +383,7 @@ fn parse_str(file: &Path, text: &str, schema: Schema) -> Result<Vec<Document>, I
         copied_bytes: 0,
         positions: BTreeMap::new(),
         differs: false,
+        wrapped: 0,
         root: None,
         start: Marker::new(0, 1, 0),
         docs: Vec::new(),
@@ -392,6 +420,7 @@ impl Builder<'_> {
                 self.copied_bytes = 0;
                 self.positions = BTreeMap::new();
                 self.differs = false;
+                self.wrapped = 0;
                 self.root = None;
                 self.start = at;
                 Ok(())
@@ -413,22 +442,27 @@ impl Builder<'_> {
             Event::Scalar(text, style, anchor, tag) => {
                 self.scalar(&text, style, anchor, tag.as_deref(), at)
             }
-            Event::SequenceStart(anchor, _) => {
-                self.open(at, "a list")?;
+            Event::SequenceStart(anchor, tag) => {
+                let function = cfn_function(tag.as_deref());
+                self.open(at, "a list", function.is_some())?;
                 self.begun.insert(anchor);
+                self.wrapped += usize::from(function.is_some());
                 self.stack.push(Frame::Seq {
                     items: Vec::new(),
                     start: at,
                     anchor,
                     nodes0: self.nodes,
                     bytes0: self.bytes,
+                    function,
                 });
                 self.nodes += 1;
                 Ok(())
             }
-            Event::MappingStart(anchor, _) => {
-                self.open(at, "a mapping")?;
+            Event::MappingStart(anchor, tag) => {
+                let function = cfn_function(tag.as_deref());
+                self.open(at, "a mapping", function.is_some())?;
                 self.begun.insert(anchor);
+                self.wrapped += usize::from(function.is_some());
                 self.stack.push(Frame::Map {
                     map: Map::new(),
                     pending: Pending::Key,
@@ -437,6 +471,7 @@ impl Builder<'_> {
                     anchor,
                     nodes0: self.nodes,
                     bytes0: self.bytes,
+                    function,
                 });
                 self.nodes += 1;
                 Ok(())
@@ -448,7 +483,12 @@ impl Builder<'_> {
                     anchor,
                     nodes0,
                     bytes0,
-                }) => self.complete(Json::Array(items), start, anchor, nodes0, bytes0),
+                    function,
+                }) => {
+                    self.wrapped -= usize::from(function.is_some());
+                    let value = wrap(Json::Array(items), function);
+                    self.complete(value, start, anchor, nodes0, bytes0)
+                }
                 _ => Err(error_at(
                     self.file,
                     at,
@@ -463,12 +503,15 @@ impl Builder<'_> {
                     anchor,
                     nodes0,
                     bytes0,
+                    function,
                     ..
                 }) => {
+                    self.wrapped -= usize::from(function.is_some());
                     if let Some((sources, m)) = merge {
                         self.merge(&mut map, sources, m)?;
                     }
-                    self.complete(Json::Object(map), start, anchor, nodes0, bytes0)
+                    let value = wrap(Json::Object(map), function);
+                    self.complete(value, start, anchor, nodes0, bytes0)
                 }
                 _ => Err(error_at(
                     self.file,
@@ -479,8 +522,9 @@ impl Builder<'_> {
         }
     }
 
-    /// A list or mapping starts: not as a key, and not too deep.
-    fn open(&self, at: Marker, what: &str) -> Result<(), ImportError> {
+    /// A list or mapping starts: not as a key, and not too deep (a
+    /// function's tag adds a level).
+    fn open(&self, at: Marker, what: &str, tagged: bool) -> Result<(), ImportError> {
         if self.awaits_key() {
             return Err(error_at(
                 self.file,
@@ -490,7 +534,13 @@ impl Builder<'_> {
                 ),
             ));
         }
-        if self.stack.len() >= MAX_DEPTH {
+        self.depth_allows(self.stack.len() + 1 + usize::from(tagged), at)
+    }
+
+    /// Whether a list or mapping at `depth` (the top node is 1, and each
+    /// function's mapping counts) is allowed.
+    fn depth_allows(&self, depth: usize, at: Marker) -> Result<(), ImportError> {
+        if depth + self.wrapped > MAX_DEPTH {
             return Err(error_at(
                 self.file,
                 at,
@@ -581,6 +631,7 @@ impl Builder<'_> {
         let bytes0 = self.bytes;
         self.nodes += 1;
         self.bytes = self.bytes.saturating_add(text.len());
+        let function = cfn_function(tag);
         let tag = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         if self.awaits_key() {
@@ -624,7 +675,10 @@ impl Builder<'_> {
                 Err(_) => false,
             };
         }
-        self.complete(value, at, anchor, nodes0, bytes0)
+        if function.is_some() {
+            self.depth_allows(self.stack.len() + 1, at)?;
+        }
+        self.complete(wrap(value, function), at, anchor, nodes0, bytes0)
     }
 
     /// A key was read.
@@ -723,6 +777,11 @@ impl Builder<'_> {
     fn record(&mut self, start: Marker) {
         let mut pointer = String::new();
         for frame in &self.stack {
+            // A function's node is inside its mapping.
+            if let Some(key) = frame.function() {
+                pointer.push('/');
+                pointer.push_str(key);
+            }
             pointer.push('/');
             match frame {
                 Frame::Seq { items, .. } => pointer.push_str(&items.len().to_string()),
@@ -791,6 +850,50 @@ fn same_number(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
         _ => false,
+    }
+}
+
+/// The key of the CloudFormation function whose short form `tag` is
+/// (`!Ref` → `Ref`, `!GetAtt` → `Fn::GetAtt`), if it is one.
+fn cfn_function(tag: Option<&Tag>) -> Option<&'static str> {
+    let tag = tag?;
+    if tag.handle != "!" {
+        return None;
+    }
+    Some(match tag.suffix.as_str() {
+        "Ref" => "Ref",
+        "Condition" => "Condition",
+        "And" => "Fn::And",
+        "Base64" => "Fn::Base64",
+        "Cidr" => "Fn::Cidr",
+        "Equals" => "Fn::Equals",
+        "FindInMap" => "Fn::FindInMap",
+        "GetAZs" => "Fn::GetAZs",
+        "GetAtt" => "Fn::GetAtt",
+        "If" => "Fn::If",
+        "ImportValue" => "Fn::ImportValue",
+        "Join" => "Fn::Join",
+        "Length" => "Fn::Length",
+        "Not" => "Fn::Not",
+        "Or" => "Fn::Or",
+        "Select" => "Fn::Select",
+        "Split" => "Fn::Split",
+        "Sub" => "Fn::Sub",
+        "ToJsonString" => "Fn::ToJsonString",
+        "Transform" => "Fn::Transform",
+        _ => return None,
+    })
+}
+
+/// A node as the long form of the function its tag names, if any.
+fn wrap(value: Json, function: Option<&'static str>) -> Json {
+    match function {
+        Some(key) => {
+            let mut m = Map::new();
+            m.insert(key.to_string(), value);
+            Json::Object(m)
+        }
+        None => value,
     }
 }
 
@@ -1215,12 +1318,75 @@ mod tests {
             one(
                 "[!!str 12, !!int \"12\", !!float 1, !!bool \"true\", !!null '', ! 12, !foo 12, !!binary 1234, !<tag:yaml.org,2002:str> 5, !!map {a: 1}, !Ref x]"
             ),
-            json!(["12", 12, 1.0, true, null, "12", 12, "1234", "5", {"a": 1}, "x"])
+            json!(["12", 12, 1.0, true, null, "12", 12, "1234", "5", {"a": 1}, {"Ref": "x"}])
         );
         let e = err(b"a: !!int abc\n");
         assert!(e.message.contains("not a valid !!int"), "{}", e.message);
         let e = err(b"a: !!bool yes\n");
         assert!(e.message.contains("!!bool"), "{}", e.message);
+    }
+
+    #[test]
+    fn cloudformation_short_forms_read_as_long_forms() {
+        let v = one(concat!(
+            "a: !Ref Param\n",
+            "b: !GetAtt Bucket.Arn\n",
+            "c: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'\n",
+            "d: !If [IsProd, !Ref Big, !Ref 'AWS::NoValue']\n",
+            "e: !Join\n  - ','\n  - - !Select [0, !GetAZs '']\n    - x\n",
+            "f: !Equals [!Ref Env, prod]\n",
+            "g: !Condition IsProd\n",
+            "h: !Transform {Name: 'AWS::Include', Parameters: {Location: s3://b/k}}\n",
+            "i: !Base64 |\n  #!/bin/sh\n",
+            "j: !Refs x\n",
+            "k: !!str 5\n",
+            "!Ref l: 1\n",
+            "m: &anchor !Ref Shared\n",
+            "n: *anchor\n",
+        ));
+        assert_eq!(
+            v,
+            json!({
+                "a": {"Ref": "Param"},
+                "b": {"Fn::GetAtt": "Bucket.Arn"},
+                "c": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/*"},
+                "d": {"Fn::If": ["IsProd", {"Ref": "Big"}, {"Ref": "AWS::NoValue"}]},
+                "e": {"Fn::Join": [",", [{"Fn::Select": [0, {"Fn::GetAZs": ""}]}, "x"]]},
+                "f": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+                "g": {"Condition": "IsProd"},
+                "h": {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}},
+                "i": {"Fn::Base64": "#!/bin/sh\n"},
+                "j": "x",
+                "k": "5",
+                "l": 1,
+                "m": {"Ref": "Shared"},
+                "n": {"Ref": "Shared"},
+            })
+        );
+        // Positions run through the function's mapping.
+        let d = &docs("Resources: !If\n- c\n- a\n")[0];
+        let line = |p: &str| d.position(p).map(|p| p.line);
+        assert_eq!(line("/Resources"), Some(1));
+        assert_eq!(line("/Resources/Fn::If/1"), Some(3));
+        assert_eq!(line("/Resources/1"), None);
+        let d = &docs("top: !Not\n  - !Ref x\n")[0];
+        assert_eq!(d.value, json!({"top": {"Fn::Not": [{"Ref": "x"}]}}));
+        // Each function's mapping is a level of nesting.
+        let deep = format!(
+            "{}x{}",
+            "!Not [".repeat(MAX_DEPTH / 2),
+            "]".repeat(MAX_DEPTH / 2)
+        );
+        one(&deep);
+        let deeper = format!(
+            "a: {}x{}",
+            "!Not [".repeat(MAX_DEPTH / 2),
+            "]".repeat(MAX_DEPTH / 2)
+        );
+        let e = err(deeper.as_bytes());
+        assert!(e.message.contains("nested"), "{}", e.message);
+        let e = err(format!("{}!Ref x{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH)).as_bytes());
+        assert!(e.message.contains("nested"), "{}", e.message);
     }
 
     #[test]
