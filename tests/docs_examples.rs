@@ -1,7 +1,7 @@
 //! The examples in the language and built-in references stay true.
 //!
 //! * `examples_lint_as_documented`: every fenced block tagged `plumb` in
-//!   `docs/language.md`, `docs/builtins.md` and `README.md` is a complete
+//!   `docs/language.md`, `docs/builtins.md`, `docs/import.md` and `README.md` is a complete
 //!   file that lints clean (no error, no warning). A block tagged
 //!   `plumb,error` must give at least one error; its first line is a comment
 //!   naming the codes it demonstrates (`// E0403`), every one of them must
@@ -31,7 +31,12 @@ use plumb_compiler::{Code, Level, SourceMap, analyze};
 use plumb_stdlib::builtins::{BUILTINS, Builtin, Param, Ty};
 
 /// The documents whose `plumb` examples are checked.
-const DOCS: &[&str] = &["docs/language.md", "docs/builtins.md", "README.md"];
+const DOCS: &[&str] = &[
+    "docs/language.md",
+    "docs/builtins.md",
+    "docs/import.md",
+    "README.md",
+];
 
 /// Markdown files whose links into the references are checked.
 const LINKING_DOCS: &[&str] = &[
@@ -40,6 +45,7 @@ const LINKING_DOCS: &[&str] = &[
     "docs/language.md",
     "docs/builtins.md",
     "docs/diagnostics.md",
+    "docs/import.md",
     "policies/README.md",
     "bench/rules/README.md",
     "examples/README.md",
