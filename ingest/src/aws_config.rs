@@ -13,11 +13,11 @@
 
 use std::path::Path;
 
-use plumb_runtime::value::{Str, Value};
+use plumb_runtime::value::{Object, Str, Value};
 use plumb_runtime::{Resource, Source};
 use serde_json::{Map, Value as Json, json};
 
-use crate::{ImportError, snake, snake_keys};
+use crate::{ImportError, snake, snake_keys, snake_value};
 
 /// Whether a document looks like AWS Config output.
 pub fn looks_like(obj: &Map<String, Json>) -> bool {
@@ -107,7 +107,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         } else {
             rid
         };
-        let mut r = Resource::new(&ty, id, Value::from_json(&attributes));
+        let mut r = Resource::new(&ty, id, attributes);
         r.name = item
             .get("resourceName")
             .and_then(Json::as_str)
@@ -166,11 +166,10 @@ fn get<'a>(v: &'a Json, k: &str) -> &'a Json {
 }
 
 /// The Terraform type and attributes of an item.
-fn map(rtype: &str, rid: &str, c: &Json, s: &Json, tags: &Json) -> (String, Json) {
-    let mut a = snake_keys(c);
-    if !a.is_object() {
-        a = Json::Object(Map::new());
-    }
+fn map(rtype: &str, rid: &str, c: &Json, s: &Json, tags: &Json) -> (String, Value) {
+    // The configuration in snake_case, then the mapped attributes, which
+    // win over a configuration key of the same name.
+    let mut a: Vec<(String, Json)> = Vec::new();
     let ty = match rtype {
         "AWS::S3::Bucket" => {
             let sse = s
@@ -360,7 +359,15 @@ fn map(rtype: &str, rid: &str, c: &Json, s: &Json, tags: &Json) -> (String, Json
         }
     };
     set(&mut a, "tags", tags.clone());
-    (ty, a)
+    let mut entries: Vec<(Str, Value)> = match snake_value(c) {
+        Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => Vec::new(),
+    };
+    entries.extend(
+        a.iter()
+            .map(|(k, v)| (Str::from(k.as_str()), Value::from_json(v))),
+    );
+    (ty, Value::object(Object::from_entries(entries)))
 }
 
 /// IAM documents in AWS Config are URL-encoded JSON; Terraform holds them
@@ -398,8 +405,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn set(a: &mut Json, k: &str, v: Json) {
-    if let Json::Object(o) = a {
-        o.insert(k.to_string(), v);
-    }
+fn set(a: &mut Vec<(String, Json)>, k: &str, v: Json) {
+    a.push((k.to_string(), v));
 }

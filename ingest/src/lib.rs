@@ -109,6 +109,21 @@ pub(crate) fn snake(s: &str) -> String {
     out
 }
 
+/// A JSON value as a plumb value with every object key in `snake_case`,
+/// in one pass.
+pub(crate) fn snake_value(v: &serde_json::Value) -> plumb_runtime::Value {
+    use plumb_runtime::value::{Object, Str, Value};
+    match v {
+        serde_json::Value::Object(o) => Value::object(Object::from_entries(
+            o.iter()
+                .map(|(k, v)| (Str::from(snake(k)), snake_value(v)))
+                .collect(),
+        )),
+        serde_json::Value::Array(a) => Value::list(a.iter().map(snake_value).collect()),
+        other => Value::from_json(other),
+    }
+}
+
 /// A JSON value with every object key in `snake_case`.
 pub(crate) fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
     match v {
