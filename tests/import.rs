@@ -218,6 +218,12 @@ fn bad_sources_exit_2_with_the_cause() {
             ),
             ("string.json", b"\"just a string\"".to_vec(), "unrecognised"),
             (
+                "results.log",
+                b"{\"name\":\"q\",\"hostIdentifier\":\"h\",\"action\":\"added\",\"columns\":{\"a\":\"1\"},\"unixTime\":1}\n\n{\"name\":\"q\",\"hostIdentifier\":\"h\",\"action\":\"added\",\"columns\":7,\"unixTime\":1}\n".to_vec(),
+                // The bad line of a result log is named.
+                "results.log:3:1: `/columns` must be an object",
+            ),
+            (
                 "changes.plan.json",
                 b"{\"format_version\": \"1.2\", \"resource_changes\": 7}".to_vec(),
                 "must be a list",

@@ -264,8 +264,17 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
             match parse_json_documents(file, bytes) {
                 Ok(docs) => {
                     let mut out = Vec::new();
-                    for doc in &docs {
-                        out.extend(import_json(file, bytes, doc, docs.len() > 1)?);
+                    for (doc, line) in &docs {
+                        out.extend(import_json(file, bytes, doc, docs.len() > 1).map_err(
+                            |mut e| {
+                                // An error about one line of a log names it.
+                                if e.line == 0 && *line > 0 {
+                                    e.line = *line;
+                                    e.column = 1;
+                                }
+                                e
+                            },
+                        )?);
                     }
                     Ok(out)
                 }
@@ -287,20 +296,40 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
 }
 
 /// Every JSON document in the file: one, or one per line (JSON lines).
-fn parse_json_documents(file: &Path, bytes: &[u8]) -> Result<Vec<serde_json::Value>, ImportError> {
+fn parse_json_documents(
+    file: &Path,
+    bytes: &[u8],
+) -> Result<Vec<(serde_json::Value, usize)>, ImportError> {
     let first = parse_json(file, bytes);
     match first {
-        Ok(doc) => Ok(vec![doc]),
+        Ok(doc) => Ok(vec![(doc, 0)]),
         Err(e) if e.message.starts_with("trailing characters") => {
+            // One document per line (a result log): each keeps the line it
+            // starts on, for the errors about it.
             let mut docs = Vec::new();
-            let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<json::Strict>();
-            for doc in stream {
-                docs.push(doc.map(|s| s.0).map_err(|e| ImportError {
+            let mut stream =
+                serde_json::Deserializer::from_slice(bytes).into_iter::<json::Strict>();
+            loop {
+                let start = stream.byte_offset();
+                let Some(doc) = stream.next() else { break };
+                let doc = doc.map(|s| s.0).map_err(|e| ImportError {
                     file: file.to_path_buf(),
                     line: e.line(),
                     column: e.column(),
                     message: strip_position(&e.to_string()),
-                })?);
+                })?;
+                let skipped = bytes
+                    .get(start..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
+                let line = 1 + memchr::memchr_iter(
+                    b'\n',
+                    bytes.get(..start + skipped).unwrap_or_default(),
+                )
+                .count();
+                docs.push((doc, line));
             }
             Ok(docs)
         }
