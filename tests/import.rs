@@ -33,10 +33,14 @@ fn terraform_sources_import_as_expected() {
         &dir.join("handwritten.plan.snapshot.json"),
     ));
     let config = root().join("tests/import/aws-config");
-    failures.extend(golden(
-        &config.join("unencrypted-bucket.json"),
-        &config.join("unencrypted-bucket.snapshot.json"),
-    ));
+    // A snapshot item; BatchGetResourceConfig's items (configuration as
+    // JSON text); an advanced query's rows.
+    for name in ["unencrypted-bucket", "batch-get", "select"] {
+        failures.extend(golden(
+            &config.join(format!("{name}.json")),
+            &config.join(format!("{name}.snapshot.json")),
+        ));
+    }
     let shared = root().join("../shared/corpus/aws-config");
     if shared.is_dir() {
         // The configuration items; the folder also holds mappings and

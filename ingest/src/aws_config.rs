@@ -23,6 +23,10 @@ use crate::{ImportError, snake, snake_keys, snake_value};
 pub fn looks_like(obj: &Map<String, Json>) -> bool {
     obj.contains_key("configurationItems")
         || obj.contains_key("configurationItem")
+        // BatchGetResourceConfig.
+        || obj.contains_key("baseConfigurationItems")
+        // SelectResourceConfig / SelectAggregateResourceConfig.
+        || (obj.contains_key("Results") && obj.contains_key("QueryInfo"))
         || (obj.contains_key("resourceType") && obj.contains_key("configuration"))
         || match obj.get("Message") {
             Some(Json::String(m)) => m.contains("configurationItem"),
@@ -35,12 +39,32 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
     // Borrowed from the document: a snapshot file holds thousands of items.
     let inner: Json;
+    let selected: Vec<Json>;
     let mut items: Vec<&Json> = Vec::new();
-    if let Some(list) = doc.get("configurationItems") {
+    if let Some(list) = doc
+        .get("configurationItems")
+        .or_else(|| doc.get("baseConfigurationItems"))
+    {
         let Json::Array(list) = list else {
-            return Err(bad("`configurationItems` must be a list".to_string()));
+            return Err(bad("the configuration items must be a list".to_string()));
         };
         items.extend(list.iter());
+    } else if let (Some(results), Some(_)) = (doc.get("Results"), doc.get("QueryInfo")) {
+        // Advanced queries give each row as JSON text with the fields the
+        // query selected; a row must select `resourceType`.
+        let Json::Array(rows) = results else {
+            return Err(bad("`Results` must be a list".to_string()));
+        };
+        selected = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Json::String(text) => serde_json::from_str(text)
+                    .map_err(|e| bad(format!("/Results/{i} is not JSON: {e}"))),
+                other => Ok(other.clone()),
+            })
+            .collect::<Result<_, _>>()?;
+        items.extend(selected.iter());
     } else if let Some(item) = doc.get("configurationItem") {
         items.push(item);
     } else if let Some(message) = doc.get("Message") {

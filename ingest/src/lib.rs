@@ -187,6 +187,8 @@ const SOURCE_KEYS: &[&[u8]] = &[
     b"\"format_version\"",
     // AWS Config.
     b"\"configurationItem",
+    b"\"baseConfigurationItems\"",
+    b"\"QueryInfo\"",
     b"\"resourceType\"",
     // Azure.
     b"/providers/Microsoft.",
