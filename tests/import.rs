@@ -32,6 +32,11 @@ fn terraform_sources_import_as_expected() {
         &dir.join("handwritten.plan.json"),
         &dir.join("handwritten.plan.snapshot.json"),
     ));
+    // `terraform show -json` of a state.
+    failures.extend(golden(
+        &dir.join("shown.state.json"),
+        &dir.join("shown.state.snapshot.json"),
+    ));
     let config = root().join("tests/import/aws-config");
     // A snapshot item; BatchGetResourceConfig's items (configuration as
     // JSON text); an advanced query's rows.

@@ -163,7 +163,10 @@ pub fn detect(doc: &serde_json::Value) -> Option<Format> {
     if aws_config::looks_like(obj) {
         return Some(Format::AwsConfig);
     }
-    if obj.contains_key("lineage") || obj.contains_key("terraform_version") {
+    if obj.contains_key("lineage")
+        || obj.contains_key("terraform_version")
+        || (obj.contains_key("format_version") && obj.contains_key("values"))
+    {
         return Some(Format::TerraformState);
     }
     if obj

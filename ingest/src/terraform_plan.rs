@@ -55,6 +55,31 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     Ok(out)
 }
 
+/// `terraform show -json` of a state (`{format_version, values:
+/// {root_module}}`), the representation a plan's `prior_state` also uses:
+/// the modules' resources with their `values` and `sensitive_values`.
+pub fn import_shown_state(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
+    check_version(file, doc)?;
+    let source = Source {
+        format: Some(Str::from("terraform-state")),
+        ..source(file)
+    };
+    let mut out = Vec::new();
+    match doc.pointer("/values/root_module") {
+        Some(root @ Json::Object(_)) => planned(root, &source, &mut out)
+            .map_err(|m| ImportError::at(file, format!("/values/root_module: {m}")))?,
+        // An empty state shows no `values`.
+        None | Some(Json::Null) => {}
+        Some(_) => {
+            return Err(ImportError::at(
+                file,
+                "/values/root_module: the root module must be an object",
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// One entry of a plan's `resource_drift`: what Terraform found changed
 /// outside it when it refreshed. `before` is the last state, `after` the
 /// refreshed object (`None` when the object was deleted out of band).

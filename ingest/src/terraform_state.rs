@@ -20,6 +20,11 @@ use crate::ImportError;
 
 pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
+    // `terraform show -json` of a state: the JSON representation, not the
+    // raw file.
+    if doc.get("format_version").is_some() && doc.get("version").is_none() {
+        return crate::terraform_plan::import_shown_state(file, doc);
+    }
     let version = doc.get("version").and_then(Json::as_u64);
     match version {
         Some(4) => {}
