@@ -460,3 +460,34 @@ fn docs_drift_md_cases_print_what_the_doc_shows() {
     }
     assert_eq!(blocks, 6, "docs/drift.md has six worked cases");
 }
+
+/// A Secret's data changed by hand is drift, and never printed.
+#[test]
+fn a_changed_secret_is_found_and_redacted() {
+    let dir = tempdir();
+    let (declared, actual) = (dir.join("secret.yaml"), dir.join("live.yaml"));
+    std::fs::write(
+        &declared,
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: {password: aHVudGVyMg==}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &actual,
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: default, uid: u1}\ntype: Opaque\ndata: {password: c3VtbWVy}\n",
+    )
+    .unwrap();
+    let (code, events, doc) = drift(&[
+        "--declared",
+        declared.to_str().unwrap(),
+        "--actual",
+        actual.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(events, ["changed default/Secret/db /data/password"]);
+    let text = serde_json::to_string(&doc).unwrap();
+    assert!(
+        !text.contains("aHVudGVyMg") && !text.contains("c3VtbWVy"),
+        "{text}"
+    );
+    assert_eq!(event(&doc, "/data/password")["declared"], "(sensitive)");
+}
