@@ -83,7 +83,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
         (report, snapshot_scan_results(&snapshots, threads)?)
     };
     // InSpec and XCCDF results are findings another tool made: they join
-    // the rules' own (docs/snapshot.md, "Scan results").
+    // the rules' own (docs/import.md, "Scan results are findings").
     scans.add_to(&mut report);
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());

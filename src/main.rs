@@ -91,7 +91,7 @@ enum Command {
         /// A compiled policy written by `plumb compile`, instead of `-p`.
         #[arg(long, conflicts_with = "policies")]
         compiled: Option<PathBuf>,
-        /// Snapshot files (plumb's JSON snapshot format).
+        /// Snapshots or source files (Terraform, Kubernetes, AWS Config, Azure, host facts, scans), or directories of them.
         #[arg(required = true)]
         snapshots: Vec<PathBuf>,
         /// Output format.

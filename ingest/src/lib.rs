@@ -243,8 +243,8 @@ pub fn parse_json(file: &Path, bytes: &[u8]) -> Result<serde_json::Value, Import
 /// but is not JSON is read as YAML (flow style), unless its name says
 /// JSON.
 pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
-    // A byte-order mark says UTF-8 or UTF-16; JSON parsers refuse it, and
-    // only the XML reader reads UTF-16.
+    // A byte-order mark says UTF-8 or UTF-16. JSON parsers refuse it; the
+    // YAML reader reads UTF-16, and the XML reader says to convert it.
     let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     let xml16 = utf16 && bytes.get(2..4).is_some_and(|b| b.contains(&b'<'));
     if xml16 {

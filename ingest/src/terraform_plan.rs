@@ -143,7 +143,15 @@ fn check_version(file: &Path, doc: &Json) -> Result<(), ImportError> {
             file,
             format!("plan format_version {v} is not supported: plumb reads format 1.x"),
         )),
-        None => Err(ImportError::at(file, "the plan has no `format_version`")),
+        None => Err(ImportError::at(
+            file,
+            match doc.get("format_version") {
+                Some(v) => {
+                    format!("the plan's `format_version` must be a string such as \"1.2\", not {v}")
+                }
+                None => "the plan has no `format_version`".to_string(),
+            },
+        )),
     }
 }
 

@@ -128,7 +128,7 @@ fn revision_marker(text: &str) -> bool {
 /// Each entry may hold several ids separated by `,` or `;`. A statement part
 /// (`SC-28 a`) cites its control; a control withdrawn in rev5 cites the
 /// controls it was incorporated into or moved to (rev4 profiles still cite
-/// them: `SA-7` → `nist.CM-10`, `nist.CM-11`); revision markers and anything
+/// them: `SA-7` → `nist.CM-11`, `nist.SI-7`); revision markers and anything
 /// that is not an entry of the embedded rev5 catalog are dropped.
 pub fn nist_citations(raw: &str, out: &mut Vec<String>) {
     for part in raw.split([',', ';', '\n']) {
