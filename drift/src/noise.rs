@@ -32,8 +32,6 @@
 //! (Terraform state and plans): between two of these, an attribute only
 //! the actual side has is drift too.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value as Json;
 
 /// Why a noise file could not be read.
@@ -601,18 +599,6 @@ impl<'r> Dfa<'r> {
         }
         id
     }
-}
-
-/// The built-in tables as a map from type glob to entry count, for docs
-/// and tests.
-pub fn summary(model: &NoiseModel) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for t in &model.tables {
-        for ty in &t.types {
-            *out.entry(ty.clone()).or_insert(0) += t.entries.len();
-        }
-    }
-    out
 }
 
 #[cfg(test)]
