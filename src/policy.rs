@@ -1,48 +1,102 @@
-//! Loading a policy for `check`, `compile` and `test`: rule files compiled
-//! on the spot, or a `.plumbc` artifact.
+//! Loading a policy for a command: rule files compiled on the spot, or a
+//! `.plumbc` artifact. Compile errors are rendered to stderr here (exit
+//! 2: the policy, not the input, is wrong).
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::Result;
-use plumb_compiler::{Compiled, Level};
+use plumb_compiler::{Compiled, Level, SourceMap};
+use plumb_runtime::bytecode::Program;
 use plumb_runtime::eval::CompiledPolicy;
 
-use crate::{CliError, render};
+use crate::error::CliError;
 
-/// Compiles the rule files under `paths`. Diagnostics go to stderr;
-/// errors stop here (exit 2: the policy, not the snapshot, is wrong).
+/// The rule files under `paths` (files, or directories searched for
+/// `*.plumb`), read into one compilation.
+pub fn read_sources(paths: &[PathBuf]) -> Result<SourceMap> {
+    let files = collect(paths)?;
+    if files.is_empty() {
+        let paths = paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(CliError::NoInput { paths }.into());
+    }
+    let mut sources = SourceMap::new();
+    for path in &files {
+        let bytes = std::fs::read(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        sources.add_bytes(path.display().to_string(), bytes);
+    }
+    Ok(sources)
+}
+
+/// Explicit files as given, directories searched recursively for
+/// `*.plumb`, in a stable order; a file named twice is read once.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| CliError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let read = |source| CliError::Read {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<_>>()
+        .map_err(read)?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "plumb") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Compiles the rule files under `paths`; error diagnostics go to stderr.
 pub fn compile_files(paths: &[PathBuf]) -> Result<Compiled> {
-    let sources = crate::read_sources(paths)?;
+    let sources = read_sources(paths)?;
     let (analysis, result) = plumb_compiler::compile(&sources);
-    let color =
-        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let errors = analysis
+    let color = crate::output::stderr_color();
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for d in analysis
         .diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)
-        .count();
-    if errors > 0 {
-        let stderr = io::stderr();
-        let mut err = stderr.lock();
-        for d in analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.level == Level::Error)
-        {
-            let _ = render::text(&mut err, &sources, d, color);
-        }
-        let _ = err.flush();
+    {
+        let _ = plumb_report::diagnostics::text(&mut err, &sources, d, color);
     }
-    match result {
-        Ok(c) => Ok(c),
-        Err(e) => Err(CliError::Policy(e.to_string()).into()),
-    }
+    let _ = err.flush();
+    result.map_err(|e| CliError::Policy(e.to_string()).into())
 }
 
 /// Reads a `.plumbc` artifact.
-pub fn read_artifact(path: &Path) -> Result<plumb_runtime::bytecode::Program> {
+pub fn read_artifact(path: &Path) -> Result<Program> {
     let bytes = std::fs::read(path).map_err(|source| CliError::Read {
         path: path.display().to_string(),
         source,
@@ -56,8 +110,16 @@ pub fn read_artifact(path: &Path) -> Result<plumb_runtime::bytecode::Program> {
     })
 }
 
+/// The program of `--compiled FILE`, else of the rule files.
+pub fn program(policies: &[PathBuf], compiled: Option<&Path>) -> Result<Program> {
+    match compiled {
+        Some(path) => read_artifact(path),
+        None => Ok(compile_files(policies)?.program),
+    }
+}
+
 /// Binds a program to the standard built-ins.
-pub fn bind(program: plumb_runtime::bytecode::Program) -> Result<CompiledPolicy> {
+pub fn bind(program: Program) -> Result<CompiledPolicy> {
     CompiledPolicy::new(program, Arc::new(plumb_stdlib::StdBuiltins))
         .map_err(|e| CliError::Policy(e.to_string()).into())
 }

@@ -68,9 +68,10 @@ fn backends() -> Vec<Box<dyn Backend>> {
 ///   with `check_files` (the streaming path) at one and two threads; every
 ///   one of these reports must be equal;
 /// - through the `plumb` binary, `plumb check --format json` at
-///   `--threads 1` and `--threads 2`, whose outputs must be byte-identical.
-///   This is the JSON the backend returns: the binary holds the one
-///   definition of the report format.
+///   `--threads 1` and `--threads 2`, whose outputs must be byte-identical
+///   to each other and to what `plumb-report` writes for the library's
+///   report. The report crate's JSON is what the backend returns: it holds
+///   the one definition of the report format.
 ///
 /// The library's report and the binary's JSON are then checked against each
 /// other finding by finding.
@@ -82,10 +83,20 @@ impl Backend for BytecodeVm {
     }
 
     fn run(&self, case_dir: &Path) -> Result<String, String> {
-        let report = library_report(case_dir)?;
+        let (report, rules) = library_report(case_dir)?;
+        let mut written = Vec::new();
+        plumb_report::check_json::write(&mut written, &report, rules)
+            .map_err(|e| format!("write the report: {e}"))?;
+        let written = String::from_utf8(written).map_err(|e| e.to_string())?;
         let json = cli_report(case_dir)?;
+        if json != written {
+            return Err(format!(
+                "the binary's JSON is not the report crate's:\n{}",
+                unified_diff(&written, &json)
+            ));
+        }
         cross_check(&report, &json)?;
-        Ok(json)
+        Ok(written)
     }
 }
 
@@ -145,12 +156,15 @@ fn options(threads: usize) -> EvalOptions {
         now: NOW,
         rules: None,
         decisions: false,
+        keep_types: Vec::new(),
     }
 }
 
-/// The library's report; an error if its evaluation paths disagree.
-fn library_report(case_dir: &Path) -> Result<Report, String> {
+/// The library's report and how many rules ran; an error if its
+/// evaluation paths disagree.
+fn library_report(case_dir: &Path) -> Result<(Report, usize), String> {
     let program = compile(case_dir)?.program;
+    let rules = program.rules.len();
     let projection = program.projection.clone();
     let policy = CompiledPolicy::new(program, plumb_stdlib::StdBuiltins::shared())
         .map_err(|e| format!("bind: {e}"))?;
@@ -162,12 +176,17 @@ fn library_report(case_dir: &Path) -> Result<Report, String> {
     let projected = snapshot::load_file(&path, &load(&projection, 1)).map_err(|e| e.to_string())?;
     let whole = snapshot::load_file(&path, &LoadOptions::default()).map_err(|e| e.to_string())?;
     let streamed = |threads| {
-        eval::check_files(
+        let inputs = plumb_ingest::input::Inputs::new();
+        let opened = inputs
+            .inputs(std::slice::from_ref(&path))
+            .map_err(|e| e.to_string())?;
+        eval::check_files::<plumb_ingest::input::InputError>(
             &policy,
-            std::slice::from_ref(&path),
+            opened,
             &load(&projection, threads),
             &options(threads),
         )
+        .map(|checked| checked.report)
         .map_err(|e| e.to_string())
     };
     let reference = eval::evaluate(&policy, &projected, &options(1));
@@ -191,18 +210,22 @@ fn library_report(case_dir: &Path) -> Result<Report, String> {
             ));
         }
     }
-    Ok(reference)
+    Ok((reference, rules))
 }
 
 /// `plumb check --format json` at one and two threads: byte-identical, or
 /// an error.
 fn cli_report(case_dir: &Path) -> Result<String, String> {
     let run = |threads: &str| -> Result<String, String> {
-        let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
-            .arg("check")
-            .arg("-p")
-            .arg(case_dir)
-            .arg(case_dir.join("snapshot.json"))
+        // Run in the case's directory, naming each rule file as the
+        // library's compilation does, so rule locations agree.
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plumb"));
+        cmd.current_dir(case_dir).arg("check");
+        for file in policy_files(case_dir) {
+            cmd.arg("-p").arg(file.file_name().unwrap());
+        }
+        let out = cmd
+            .arg("snapshot.json")
             .args([
                 "--format",
                 "json",

@@ -18,12 +18,14 @@ use std::fmt;
 use plumb_runtime::value::{Str, Value};
 use plumb_runtime::{Resource, Source};
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 pub use noise::{Canon, NoiseError, NoiseModel};
 
 /// What kind of drift.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DriftKind {
     /// Present, but not declared: made out of band.
     Added,
@@ -52,10 +54,12 @@ impl fmt::Display for DriftKind {
 /// Printed in place of a sensitive value.
 pub const REDACTED: &str = "(sensitive)";
 
-/// One drift.
-#[derive(Debug, Clone, PartialEq)]
+/// One drift. Serialized as one event of `plumb drift --format json`
+/// (docs/drift-report.schema.json); absent values are left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftEvent {
     pub kind: DriftKind,
+    #[serde(rename = "type")]
     pub type_: Str,
     pub id: Str,
     /// The declared resource's address (or the actual one's, for an added
@@ -64,64 +68,41 @@ pub struct DriftEvent {
     /// A JSON pointer into the attributes; empty for a whole resource.
     pub path: String,
     /// The declared value (absent: not declared); sensitive parts redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub declared: Option<Json>,
     /// The actual value (absent: not there); sensitive parts redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<Json>,
     /// `declared` is the type's known default: the declaration leaves the
     /// attribute out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub declared_default: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub declared_source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_source: Option<Source>,
-    /// For a list compared as a set: the elements only the actual side
-    /// has, and those only the declared side has, canonical.
-    pub set_delta: Option<(Vec<Json>, Vec<Json>)>,
+    /// For a list compared as a set: what only one side has.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub set_delta: Option<SetDelta>,
+}
+
+/// The elements of a list compared as a set that only one side has,
+/// canonical.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetDelta {
+    /// Only the actual side has these.
+    #[serde(rename = "added_elements")]
+    pub added: Vec<Json>,
+    /// Only the declared side has these.
+    #[serde(rename = "removed_elements")]
+    pub removed: Vec<Json>,
 }
 
 impl DriftEvent {
+    /// The event as its JSON value.
     pub fn to_json(&self) -> Json {
-        let mut o = serde_json::Map::new();
-        o.insert("kind".into(), json!(self.kind.as_str()));
-        o.insert("type".into(), json!(self.type_.as_str()));
-        o.insert("id".into(), json!(self.id.as_str()));
-        o.insert("address".into(), json!(self.address.as_str()));
-        o.insert("path".into(), json!(self.path));
-        if let Some(d) = &self.declared {
-            o.insert("declared".into(), d.clone());
-        }
-        if self.declared_default {
-            o.insert("declared_default".into(), json!(true));
-        }
-        if let Some(a) = &self.actual {
-            o.insert("actual".into(), a.clone());
-        }
-        if let Some((added, removed)) = &self.set_delta {
-            o.insert("added_elements".into(), Json::Array(added.clone()));
-            o.insert("removed_elements".into(), Json::Array(removed.clone()));
-        }
-        for (key, source) in [
-            ("declared_source", &self.declared_source),
-            ("actual_source", &self.actual_source),
-        ] {
-            if let Some(s) = source {
-                o.insert(key.into(), source_json(s));
-            }
-        }
-        Json::Object(o)
+        serde_json::to_value(self).unwrap_or(Json::Null)
     }
-}
-
-fn source_json(s: &Source) -> Json {
-    let mut o = serde_json::Map::new();
-    if let Some(f) = &s.file {
-        o.insert("file".into(), json!(f.as_str()));
-    }
-    if let Some(l) = s.line {
-        o.insert("line".into(), json!(l));
-    }
-    if let Some(f) = &s.format {
-        o.insert("format".into(), json!(f.as_str()));
-    }
-    Json::Object(o)
 }
 
 /// Why drift could not be computed.
@@ -453,7 +434,10 @@ fn changes(
                         .map(|x| if hidden { json!(REDACTED) } else { x.to_json() })
                         .collect()
                 };
-                (show(added), show(removed))
+                SetDelta {
+                    added: show(added),
+                    removed: show(removed),
+                }
             }),
             path: c.path,
             declared_default: c.default,

@@ -140,6 +140,7 @@ fn import_with(
     let fail = |pointer: &str, message: String| {
         let at = nearest(position, pointer);
         ImportError {
+            kind: crate::ImportErrorKind::Invalid,
             file: file.to_path_buf(),
             line: at.map_or(0, |p| p.line),
             column: at.map_or(0, |p| p.column),

@@ -77,6 +77,7 @@ pub fn import_yaml(file: &Path, doc: &yaml::Document) -> Result<Vec<Resource>, I
 
 fn fail(file: &Path, at: Position, message: impl Into<String>) -> ImportError {
     ImportError {
+        kind: crate::ImportErrorKind::Invalid,
         file: file.to_path_buf(),
         line: at.line,
         column: at.column,

@@ -11,6 +11,7 @@ pub mod aws_config;
 pub mod azure;
 pub mod cloudformation;
 pub mod host;
+pub mod input;
 mod json;
 pub mod kubernetes;
 pub mod reference;
@@ -26,6 +27,7 @@ use plumb_runtime::Resource;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{}: {message}", file.display(), position(*line, *column))]
 pub struct ImportError {
+    pub kind: ImportErrorKind,
     pub file: PathBuf,
     /// 1-based; 0 when there is no position.
     pub line: usize,
@@ -41,17 +43,29 @@ fn position(line: usize, column: usize) -> String {
     }
 }
 
+/// What kind of import error: callers that read snapshots and sources
+/// alike match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportErrorKind {
+    /// The file is not a valid source (syntax, shape, an unknown format).
+    Invalid,
+    /// The file is a plumb snapshot, not a source to import.
+    AlreadySnapshot,
+}
+
 const ALREADY_A_SNAPSHOT: &str =
     "this is already a plumb snapshot: give it to `plumb check` as it is";
 
 impl ImportError {
     /// The file is a plumb snapshot, not a source to import.
     pub fn is_snapshot(&self) -> bool {
-        self.message == ALREADY_A_SNAPSHOT
+        self.kind == ImportErrorKind::AlreadySnapshot
     }
 
     fn at(file: &Path, message: impl Into<String>) -> ImportError {
         ImportError {
+            kind: crate::ImportErrorKind::Invalid,
             file: file.to_path_buf(),
             line: 0,
             column: 0,
@@ -228,6 +242,7 @@ pub fn parse_json(file: &Path, bytes: &[u8]) -> Result<serde_json::Value, Import
     serde_json::from_slice::<json::Strict>(bytes)
         .map(|s| s.0)
         .map_err(|e| ImportError {
+            kind: crate::ImportErrorKind::Invalid,
             file: file.to_path_buf(),
             line: e.line(),
             column: e.column(),
@@ -318,6 +333,7 @@ fn parse_json_documents(
                 let start = stream.byte_offset();
                 let Some(doc) = stream.next() else { break };
                 let doc = doc.map(|s| s.0).map_err(|e| ImportError {
+                    kind: crate::ImportErrorKind::Invalid,
                     file: file.to_path_buf(),
                     line: e.line(),
                     column: e.column(),
@@ -371,7 +387,10 @@ fn import_json(
         Some(Format::Baseline) => host::baseline::import(file, doc),
         Some(Format::CloudFormation) => cloudformation::import(file, doc),
         Some(Format::Reference) => reference::import(file, doc),
-        Some(Format::Snapshot) => Err(ImportError::at(file, ALREADY_A_SNAPSHOT)),
+        Some(Format::Snapshot) => Err(ImportError {
+            kind: ImportErrorKind::AlreadySnapshot,
+            ..ImportError::at(file, ALREADY_A_SNAPSHOT)
+        }),
         None => Err(unrecognised(file)),
     }
 }
@@ -392,6 +411,7 @@ fn import_yaml(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> 
             Some(Format::CloudFormation) => out.extend(cloudformation::import_yaml(file, doc)?),
             _ => {
                 return Err(ImportError {
+                    kind: crate::ImportErrorKind::Invalid,
                     file: file.to_path_buf(),
                     line: doc.line,
                     column: 1,
@@ -411,4 +431,14 @@ fn unrecognised(file: &Path) -> ImportError {
         file,
         "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x), AWS Config items, Azure ARM resources, Kubernetes objects, Ansible facts, osquery results, InSpec JSON reports, XCCDF results and plumb baselines",
     )
+}
+
+/// Resources as a plumb snapshot document (docs/snapshot.md), pretty
+/// JSON without a final newline: what `plumb import` writes.
+pub fn snapshot_json(resources: &[Resource]) -> serde_json::Result<String> {
+    let doc = serde_json::json!({
+        "snapshot_version": plumb_runtime::snapshot::SNAPSHOT_VERSION,
+        "resources": resources.iter().map(Resource::to_json).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&doc)
 }

@@ -90,6 +90,20 @@ pub struct DriftEntry {
     pub after: Option<Resource>,
 }
 
+/// The `resource_drift` entries of a plan file's bytes; a file that is
+/// not a Terraform/OpenTofu plan is an error that says what to give
+/// instead.
+pub fn resource_drift_of(file: &Path, bytes: &[u8]) -> Result<Vec<DriftEntry>, ImportError> {
+    let doc = crate::parse_json(file, bytes)?;
+    if crate::detect(&doc) != Some(crate::Format::TerraformPlan) {
+        return Err(ImportError::at(
+            file,
+            "not a Terraform/OpenTofu plan (`terraform show -json PLANFILE`): give declared and actual sources with --declared and --actual",
+        ));
+    }
+    resource_drift(file, &doc)
+}
+
 /// The plan's `resource_drift` entries, in the plan's order. A plan
 /// without `resource_drift` has none.
 pub fn resource_drift(file: &Path, doc: &Json) -> Result<Vec<DriftEntry>, ImportError> {

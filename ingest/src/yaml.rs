@@ -202,6 +202,7 @@ fn parse_guarded(file: &Path, text: &str, schema: Schema) -> Result<Vec<Document
 
 fn error(file: &Path, line: usize, column: usize, message: impl Into<String>) -> ImportError {
     ImportError {
+        kind: crate::ImportErrorKind::Invalid,
         file: file.to_path_buf(),
         line,
         column,

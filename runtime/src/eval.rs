@@ -14,8 +14,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::bytecode::{Program, Response, RuleInfo, Severity, TemplatePart};
-use crate::snapshot::{LoadOptions, Resource, Snapshot, SnapshotError, Source};
+use crate::bytecode::{Program, RuleInfo, TemplatePart};
+pub use crate::finding::{
+    Condition, Decision, DecisionRecord, Evidence, Finding, Location, Report, Status, Subject,
+};
+use crate::snapshot::{LoadOptions, Resource, Snapshot, SnapshotError};
 use crate::value::{Str, Value};
 use crate::vm::{Builtins, CallContext, Env, Frame, Machine, VmError};
 
@@ -85,6 +88,9 @@ pub struct EvalOptions {
     /// Also record every (rule, resource) decision, passes and skips
     /// included, in [`Report::decisions`] (for `plumb test`).
     pub decisions: bool,
+    /// Resource types [`check_files`] hands back whole (scan results,
+    /// which become findings of their own).
+    pub keep_types: Vec<Str>,
 }
 
 impl Default for EvalOptions {
@@ -94,106 +100,7 @@ impl Default for EvalOptions {
             now: 0.0,
             rules: None,
             decisions: false,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    Pass,
-    Fail,
-    /// The outcome depends on a value known only after apply.
-    Indeterminate,
-    /// Evaluation failed (a type error, a bad regex...).
-    Error,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Indeterminate => "indeterminate",
-            Status::Error => "error",
-        }
-    }
-}
-
-/// An attribute path a failing condition read, and what it found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    /// `ingress[*].from_port`
-    pub path: Str,
-    /// `None` when the value is sensitive.
-    pub value: Option<Value>,
-}
-
-/// The resource a finding is about.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Subject {
-    pub type_: Str,
-    pub id: Str,
-    pub name: Option<Str>,
-    pub address: Option<Str>,
-    pub source: Option<Source>,
-}
-
-/// A rule's decision for one resource that did not pass.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub rule: Str,
-    pub package: Str,
-    pub status: Status,
-    pub severity: Severity,
-    /// Shared by every finding of the rule.
-    pub controls: Arc<[Str]>,
-    pub response: Response,
-    pub resource: Subject,
-    pub message: String,
-    pub remediation: Option<String>,
-    /// The condition that failed (or was indeterminate), as written, and
-    /// its line in the rule file.
-    pub condition: Option<(Str, u32)>,
-    pub evidence: Vec<Evidence>,
-    /// For status `error`: what went wrong.
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Report {
-    /// Every outcome that is not a pass, sorted by rule name, then
-    /// snapshot order.
-    pub findings: Vec<Finding>,
-    pub passed: usize,
-    pub failed: usize,
-    pub indeterminate: usize,
-    pub errors: usize,
-    /// (rule, resource) pairs a `when` guard left out.
-    pub skipped: usize,
-    pub resources: usize,
-    /// With [`EvalOptions::decisions`]: (rule index, resource index,
-    /// decision) for every pair evaluated, in snapshot order.
-    pub decisions: Vec<(usize, usize, Decision)>,
-}
-
-/// What a rule decided for one resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Pass,
-    Skip,
-    Fail,
-    Indeterminate,
-    Error,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Pass => "pass",
-            Decision::Skip => "skip",
-            Decision::Fail => "fail",
-            Decision::Indeterminate => "indeterminate",
-            Decision::Error => "error",
+            keep_types: Vec::new(),
         }
     }
 }
@@ -211,32 +118,36 @@ pub fn evaluate(policy: &CompiledPolicy, snapshot: &Snapshot, options: &EvalOpti
     })
 }
 
-/// `plumb check`'s path: loads each file and evaluates while loading.
+/// `plumb check`'s path: loads each input and evaluates while loading.
 /// Rules that need the whole snapshot (they read `resources(...)`, directly
 /// or through a `let`) run after loading, over the resources they select
 /// and the ones their queries read; every other rule runs on the loader's
 /// threads as each batch is parsed, and its resources are dropped right
 /// away. The report is the one [`evaluate`] gives for the same resources.
-pub fn check_files(
+/// Resources of the types in [`EvalOptions::keep_types`] are handed back
+/// too (in input order), so a caller can read them without loading the
+/// inputs again.
+pub fn check_files<E: From<SnapshotError> + Send>(
     policy: &CompiledPolicy,
-    files: &[std::path::PathBuf],
+    inputs: impl IntoIterator<Item = Result<crate::snapshot::SnapshotInput, E>> + Send,
     load: &LoadOptions,
     options: &EvalOptions,
-) -> Result<Report, SnapshotError> {
+) -> Result<Checked, E> {
     in_pool(options.threads, || {
         let statics = StaticEnv::new(policy, options.now);
         let mut acc = Acc::default();
         let mut kept: Vec<Resource> = Vec::new();
         let mut keys: Vec<Key> = Vec::new();
         let mut total = 0;
-        for (file_no, path) in files.iter().enumerate() {
+        for (file_no, input) in inputs.into_iter().enumerate() {
+            let input = input?;
             let sink = CheckSink {
                 policy,
                 env: statics.env(policy),
                 file: u32::try_from(file_no).unwrap_or(u32::MAX),
                 options,
             };
-            let streamed = crate::snapshot::stream_file(path, load, &sink)?;
+            let streamed = input.stream(load, &sink)?;
             total += streamed.total;
             for state in streamed.states {
                 acc.absorb(state.acc);
@@ -254,8 +165,23 @@ pub fn check_files(
             Some(&policy.plan.deferred),
             &mut acc,
         );
-        Ok(acc.into_report(total))
+        let extra = kept
+            .into_iter()
+            .filter(|r| options.keep_types.contains(&r.type_))
+            .collect();
+        Ok(Checked {
+            report: acc.into_report(total),
+            kept: extra,
+        })
     })
+}
+
+/// What [`check_files`] gives: the report, and the resources of the
+/// types the options asked to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub report: Report,
+    pub kept: Vec<Resource>,
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -305,7 +231,11 @@ impl Acc {
             decisions: self
                 .decided
                 .into_iter()
-                .map(|(rule, key, d)| (rule, key.2 as usize, d))
+                .map(|(rule, key, decision)| DecisionRecord {
+                    rule,
+                    resource: key.2 as usize,
+                    decision,
+                })
                 .collect(),
         }
     }
@@ -661,7 +591,8 @@ impl crate::snapshot::Sink for CheckSink<'_> {
                     .iter()
                     .enumerate()
                     .any(|(i, r)| plan.deferred.get(i).copied().unwrap_or(true) && selects(r))
-                    || program.queries.iter().flatten().any(|p| p.matches(ty));
+                    || program.queries.iter().flatten().any(|p| p.matches(ty))
+                    || self.options.keep_types.contains(ty);
                 st.types.insert(resource.type_.clone(), (now, keep));
             }
             let Some((now, keep)) = st.types.get(&resource.type_) else {
@@ -693,6 +624,7 @@ impl crate::snapshot::Sink for CheckSink<'_> {
 pub(crate) struct RuleMeta {
     name: Str,
     package: Str,
+    file: Str,
     controls: Arc<[Str]>,
     /// Per `require`: its text and its evidence paths.
     requires: Vec<(Str, Vec<Str>)>,
@@ -703,6 +635,7 @@ impl RuleMeta {
         RuleMeta {
             name: Str::from(rule.name.as_str()),
             package: Str::from(rule.package.as_str()),
+            file: Str::from(rule.file.as_str()),
             controls: rule
                 .controls
                 .iter()
@@ -992,6 +925,10 @@ fn finding(
     Outcome::Finding(Box::new(Finding {
         rule: meta.map_or_else(|| Str::from(rule.name.as_str()), |m| m.name.clone()),
         package: meta.map_or_else(|| Str::from(rule.package.as_str()), |m| m.package.clone()),
+        rule_location: Some(Location {
+            file: meta.map_or_else(|| Str::from(rule.file.as_str()), |m| m.file.clone()),
+            line: rule.line,
+        }),
         status,
         severity: rule.severity,
         controls: meta.map_or_else(|| Arc::from([]), |m| Arc::clone(&m.controls)),
@@ -1005,9 +942,9 @@ fn finding(
         },
         message,
         remediation,
-        condition: req.map(|r| {
-            let text = req_meta.map_or_else(|| Str::from(r.text.as_str()), |(t, _)| t.clone());
-            (text, r.line)
+        condition: req.map(|r| Condition {
+            text: req_meta.map_or_else(|| Str::from(r.text.as_str()), |(t, _)| t.clone()),
+            line: r.line,
         }),
         evidence,
         error: error.map(|e| e.message),

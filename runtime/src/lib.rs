@@ -8,11 +8,13 @@
 pub mod artifact;
 pub mod bytecode;
 pub mod eval;
+pub mod finding;
 pub mod projection;
 pub mod snapshot;
 pub mod value;
 pub mod vm;
 
+pub use finding::{Finding, Report, Status};
 pub use projection::{PathTree, Projection, TypePattern};
 pub use snapshot::{LoadOptions, Resource, Snapshot, SnapshotError, Source};
 pub use value::{Object, Value};

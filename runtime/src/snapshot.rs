@@ -415,14 +415,97 @@ pub fn stream_file<S: Sink>(
     options: &LoadOptions,
     sink: &S,
 ) -> Result<Streamed<S::State>, SnapshotError> {
-    let open = || std::fs::File::open(path).map_err(|e| io_error(path, &e));
-    match stream_reader(path, open()?, &Positions::File(path), options, sink, true) {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+    stream_read(path, file, options, sink)
+}
+
+/// Loads the file at `path` through a [`Sink`], reading it from `reader`,
+/// which yields the file's bytes from the start (the caller may have read
+/// the first ones already to tell what the file is, and chains them back
+/// in front). The file is opened again only if the load must be redone
+/// (a guessed batch end was wrong, or the file is malformed and the error
+/// needs its exact place).
+pub fn stream_read<R: Read, S: Sink>(
+    path: &Path,
+    reader: R,
+    options: &LoadOptions,
+    sink: &S,
+) -> Result<Streamed<S::State>, SnapshotError> {
+    match stream_reader(path, reader, &Positions::File(path), options, sink, true) {
         Err(Speculation::Failed) => {}
         Ok(s) => return Ok(s),
         Err(Speculation::Error(e)) => return Err(e),
     }
-    stream_reader(path, open()?, &Positions::File(path), options, sink, false)
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+    stream_reader(path, file, &Positions::File(path), options, sink, false)
         .map_err(Speculation::into_error)
+}
+
+/// An input to load: a snapshot file with a reader at its start, a
+/// snapshot already in memory (standard input, a pipe), or resources
+/// another reader made (an imported source).
+pub enum SnapshotInput {
+    File {
+        path: PathBuf,
+        reader: Box<dyn Read + Send>,
+    },
+    Bytes {
+        name: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Resources(Vec<Resource>),
+}
+
+impl SnapshotInput {
+    /// Loads the input through a [`Sink`]. Resources given as they are
+    /// go to the sink in batches, on the current rayon pool's threads.
+    pub fn stream<S: Sink>(
+        self,
+        options: &LoadOptions,
+        sink: &S,
+    ) -> Result<Streamed<S::State>, SnapshotError> {
+        match self {
+            SnapshotInput::File { path, reader } => stream_read(&path, reader, options, sink),
+            SnapshotInput::Bytes { name, bytes } => stream_slice(&name, &bytes, options, sink),
+            SnapshotInput::Resources(resources) => Ok(stream_resources(resources, sink)),
+        }
+    }
+}
+
+/// Resources already made, through a [`Sink`], in batches of 1024.
+fn stream_resources<S: Sink>(resources: Vec<Resource>, sink: &S) -> Streamed<S::State> {
+    use rayon::prelude::*;
+    let total = resources.len();
+    let mut batches: Vec<Vec<Resource>> = Vec::new();
+    let mut it = resources.into_iter().peekable();
+    while it.peek().is_some() {
+        batches.push(it.by_ref().take(1024).collect());
+    }
+    type Done<St> = (St, Vec<(Position, Resource)>);
+    let done: Vec<Done<S::State>> = batches
+        .into_par_iter()
+        .enumerate()
+        .map(|(seq, batch)| {
+            let seq = u32::try_from(seq).unwrap_or(u32::MAX);
+            let mut state = sink.state();
+            let kept = sink
+                .consume(&mut state, seq, batch)
+                .into_iter()
+                .map(|(pos, r)| ((seq, pos), r))
+                .collect();
+            (state, kept)
+        })
+        .collect();
+    let mut streamed = Streamed {
+        kept: Vec::new(),
+        total,
+        states: Vec::new(),
+    };
+    for (state, kept) in done {
+        streamed.states.push(state);
+        streamed.kept.extend(kept);
+    }
+    streamed
 }
 
 /// Loads bytes in memory through a [`Sink`].

@@ -337,6 +337,7 @@ pub(crate) fn finding(r: &Resource, parts: FindingParts) -> Outcome {
     Outcome::Finding(Box::new(Finding {
         rule: Str::from(parts.rule),
         package: Str::from(parts.package),
+        rule_location: None,
         status: parts.status,
         severity: parts.severity,
         controls: Arc::from(parts.controls),

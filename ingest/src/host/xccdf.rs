@@ -153,6 +153,7 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
             )
         };
         return Err(ImportError {
+            kind: crate::ImportErrorKind::Invalid,
             file: file.to_path_buf(),
             line: 1,
             column: 1,
@@ -171,6 +172,7 @@ pub fn import(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> {
         let at = |n: Node<'_, '_>, m: String| {
             let pos = doc.text_pos_at(n.range().start);
             ImportError {
+                kind: crate::ImportErrorKind::Invalid,
                 file: file.to_path_buf(),
                 line: pos.row as usize,
                 column: pos.col as usize,
@@ -404,6 +406,7 @@ fn decode<'a>(file: &Path, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
             .count()
             + 1;
         ImportError {
+            kind: crate::ImportErrorKind::Invalid,
             file: file.to_path_buf(),
             line,
             column,
@@ -460,6 +463,7 @@ fn xml_error(file: &Path, text: &str, e: &roxmltree::Error) -> ImportError {
         }
     };
     ImportError {
+        kind: crate::ImportErrorKind::Invalid,
         file: file.to_path_buf(),
         line,
         column,

@@ -157,3 +157,13 @@ pub fn json(
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
     writeln!(out)
 }
+
+/// `1 error, 2 warnings, 3 files checked`.
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "{}, {}, {} checked",
+        crate::plural(s.errors, "error"),
+        crate::plural(s.warnings, "warning"),
+        crate::plural(s.files, "file")
+    )
+}

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use miette::Result;
 use plumb_compiler::Code;
 
-use crate::CliError;
+use crate::error::CliError;
 
-const DOC: &str = include_str!("../docs/diagnostics.md");
+const DOC: &str = include_str!("../../docs/diagnostics.md");
 
 /// The section of `docs/diagnostics.md` headed `## CODE name`, without the
 /// heading line's markup.

@@ -1,0 +1,123 @@
+//! `plumb drift`'s text report: one line per event, then a summary line.
+
+use std::io::{self, Write};
+
+use plumb_drift::{DriftEvent, DriftKind};
+
+/// Events by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub added: usize,
+    pub deleted: usize,
+    pub changed: usize,
+}
+
+impl Counts {
+    pub fn of(events: &[DriftEvent]) -> Counts {
+        let mut c = Counts::default();
+        for e in events {
+            match e.kind {
+                DriftKind::Added => c.added += 1,
+                DriftKind::Deleted => c.deleted += 1,
+                DriftKind::Changed => c.changed += 1,
+            }
+        }
+        c
+    }
+}
+
+/// The last line: `no drift: ...` or `N drift events (...) in ...`.
+pub fn summary(events: &[DriftEvent], declared: usize, actual: usize) -> String {
+    let c = Counts::of(events);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if events.is_empty() {
+        return format!(
+            "no drift: {declared} declared and {actual} actual resource{} compared",
+            plural(actual)
+        );
+    }
+    format!(
+        "{} drift event{} ({} added, {} deleted, {} changed) in {declared} declared and {actual} actual resource{}",
+        events.len(),
+        plural(events.len()),
+        c.added,
+        c.deleted,
+        c.changed,
+        plural(actual)
+    )
+}
+
+/// A value on one line, shortened past 120 characters (the JSON output
+/// has it whole).
+fn short(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= 120 {
+        text
+    } else {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}...")
+    }
+}
+
+/// Where a side of an event comes from, when a file is known.
+fn place(s: &Option<plumb_runtime::Source>) -> Option<String> {
+    s.as_ref()
+        .filter(|s| s.file.is_some())
+        .map(|s| s.to_string())
+}
+
+/// Every event, then the summary line.
+pub fn write(
+    out: &mut dyn Write,
+    events: &[DriftEvent],
+    declared: usize,
+    actual: usize,
+) -> io::Result<()> {
+    for e in events {
+        write_event(out, e)?;
+    }
+    writeln!(out, "{}", summary(events, declared, actual))
+}
+
+/// One event on one line.
+pub fn write_event(out: &mut dyn Write, e: &DriftEvent) -> io::Result<()> {
+    match e.kind {
+        DriftKind::Added => {
+            write!(out, "added    {} ({})", e.address, e.type_)?;
+            if let Some(p) = place(&e.actual_source) {
+                write!(out, "  actual {p}")?;
+            }
+            writeln!(out)
+        }
+        DriftKind::Deleted => {
+            write!(out, "deleted  {} ({})", e.address, e.type_)?;
+            if let Some(p) = place(&e.declared_source) {
+                write!(out, "  declared {p}")?;
+            }
+            writeln!(out)
+        }
+        DriftKind::Changed => {
+            if let Some(delta) = &e.set_delta {
+                write!(out, "changed  {} {}:", e.address, e.path)?;
+                for v in &delta.added {
+                    write!(out, " +{}", short(v))?;
+                }
+                for v in &delta.removed {
+                    write!(out, " -{}", short(v))?;
+                }
+                return writeln!(out);
+            }
+            let side =
+                |v: &Option<serde_json::Value>| v.as_ref().map_or_else(|| "(absent)".into(), short);
+            let default = if e.declared_default { " (default)" } else { "" };
+            writeln!(
+                out,
+                "changed  {} {}: {}{default} -> {}",
+                e.address,
+                e.path,
+                side(&e.declared),
+                side(&e.actual)
+            )
+        }
+    }
+}

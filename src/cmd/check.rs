@@ -1,0 +1,86 @@
+//! `plumb check`: a policy over snapshots and sources, as a report.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use miette::Result;
+use plumb_ingest::input::{InputError, Inputs};
+use plumb_runtime::bytecode::Severity;
+use plumb_runtime::eval::{self, EvalOptions};
+use plumb_runtime::finding::Status;
+use plumb_runtime::snapshot::LoadOptions;
+use plumb_runtime::value::Str;
+use plumb_runtime::{PathTree, TypePattern};
+
+use crate::cli::Format;
+use crate::error::CliError;
+use crate::output;
+
+pub struct CheckArgs {
+    pub policies: Vec<PathBuf>,
+    pub compiled: Option<PathBuf>,
+    pub snapshots: Vec<PathBuf>,
+    pub format: Format,
+    pub threshold: Severity,
+    pub threads: usize,
+    pub fail_indeterminate: bool,
+    pub now: Option<f64>,
+}
+
+/// The types of imported scan results (InSpec, XCCDF): kept whole while
+/// loading, they become findings of their own.
+const SCAN_TYPES: [&str; 3] = ["inspec_control", "inspec_profile", "xccdf_rule_result"];
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let policy = crate::policy::bind(crate::policy::program(
+        &args.policies,
+        args.compiled.as_deref(),
+    )?)?;
+    let threads = output::threads(args.threads);
+    let mut load = LoadOptions {
+        projection: policy.program().projection.clone(),
+        threads,
+    };
+    if let Some(patterns) = &mut load.projection.patterns {
+        for ty in SCAN_TYPES {
+            patterns.push((TypePattern::Exact(ty.to_string()), PathTree::everything()));
+        }
+    }
+    let options = EvalOptions {
+        threads,
+        now: output::now(args.now),
+        rules: None,
+        decisions: false,
+        keep_types: SCAN_TYPES.iter().map(|t| Str::from(*t)).collect(),
+    };
+    let inputs = Inputs::new();
+    let checked = eval::check_files::<InputError>(
+        &policy,
+        inputs.inputs(&args.snapshots).map_err(CliError::from)?,
+        &load,
+        &options,
+    )
+    .map_err(CliError::from)?;
+    let mut report = checked.report;
+    // InSpec and XCCDF results are findings another tool made: they join
+    // the rules' own (docs/import.md, "Scan results are findings").
+    plumb_ingest::host::scan_results(&checked.kept).add_to(&mut report);
+    let rules = policy.program().rules.len();
+    output::stdout(|out| match args.format {
+        Format::Json => plumb_report::check_json::write(out, &report, rules),
+        Format::Text => plumb_report::check_text::write(out, &report, rules),
+    })?;
+    let failing = report.findings.iter().any(|f| {
+        f.severity >= args.threshold
+            && match f.status {
+                Status::Fail | Status::Error => true,
+                Status::Indeterminate => args.fail_indeterminate,
+                Status::Pass => false,
+            }
+    });
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
