@@ -256,3 +256,62 @@ fn policy_and_snapshot_errors_exit_2() {
     let err = stderr(&out);
     assert!(err.contains("bad.json:2:16"), "{err}");
 }
+
+#[test]
+fn plumb_test_now_pins_the_clock_for_fixtures_and_rules() {
+    let path = tmp("dated_test.plumb");
+    std::fs::write(
+        &path,
+        r#"/// Keys are rotated within a year, and not before they are 100 days old.
+rule key_age on aws_iam_access_key {
+  severity medium
+  controls nist.IA-5
+  require age_days(attributes.create_date) > 100 and age_days(attributes.create_date) < 365
+}
+
+test key_age {
+  resource aws_iam_access_key "k" { create_date: "2029-06-01T00:00:00Z" } expect pass
+  resource aws_iam_access_key "old" { create_date: "2028-06-01T00:00:00Z" } expect fail
+}
+"#,
+    )
+    .unwrap();
+    let pinned = plumb(&[
+        "test",
+        "--now",
+        "2030-01-01T00:00:00Z",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        pinned.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&pinned),
+        stderr(&pinned)
+    );
+    assert!(
+        stdout(&pinned).contains("ok   key_age (2 fixtures"),
+        "{}",
+        stdout(&pinned)
+    );
+    // The same tests, the clock a year later: the key is too old.
+    let later = plumb(&[
+        "test",
+        "--now",
+        "2031-01-01T00:00:00Z",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(later.status.code(), Some(1), "{}", stdout(&later));
+    assert!(
+        stdout(&later).contains("fixture \"k\" (line 9): expected pass, got fail"),
+        "{}",
+        stdout(&later)
+    );
+    let bad = plumb(&["test", "--now", "next tuesday", path.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("not an RFC 3339 timestamp"),
+        "{}",
+        stderr(&bad)
+    );
+}
