@@ -767,6 +767,7 @@ fn compute_globals(
             if done.len() <= i {
                 done.push(Err(VmError {
                     message: "needs the whole snapshot".to_string(),
+                    rule: None,
                     chunk: g.chunk,
                     pc: 0,
                 }));

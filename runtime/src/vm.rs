@@ -21,13 +21,19 @@ const MAX_CALL_DEPTH: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VmError {
     pub message: String,
+    /// The rule being evaluated, when the error happened in one (its
+    /// guard, a `require`, a `let`, a message, or what they call).
+    pub rule: Option<String>,
     pub chunk: ChunkId,
     pub pc: usize,
 }
 
 impl std::fmt::Display for VmError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        match &self.rule {
+            Some(rule) => write!(f, "rule `{rule}`: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }
 
@@ -35,8 +41,21 @@ impl std::fmt::Display for VmError {
 pub trait Builtins: Send + Sync {
     /// Resolves a built-in name to the id `call` takes, or `None`.
     fn resolve(&self, name: &str) -> Option<u32>;
-    /// Calls built-in `id`. An `Err` is an evaluation error message.
-    fn call(&self, id: u32, args: &[Value], ctx: &CallContext) -> Result<Value, String>;
+    /// Calls built-in `id`. An `Err` becomes an evaluation error.
+    fn call(&self, id: u32, args: &[Value], ctx: &CallContext) -> Result<Value, BuiltinError>;
+}
+
+/// Why a built-in call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuiltinError {
+    /// No built-in has this id: the program was bound to another table.
+    #[error("no built-in number {0}")]
+    UnknownId(u32),
+    /// The built-in refused its arguments (a type it does not take, a bad
+    /// regex, a timestamp it cannot read...): the message says which.
+    #[error("{0}")]
+    Argument(String),
 }
 
 /// What built-ins may know about the evaluation.
@@ -152,6 +171,7 @@ impl Machine {
         if self.depth >= MAX_CALL_DEPTH {
             return Err(VmError {
                 message: "calls are nested too deeply".to_string(),
+                rule: None,
                 chunk,
                 pc: 0,
             });
@@ -159,7 +179,12 @@ impl Machine {
         self.depth += 1;
         let stack_base = self.stack.len();
         let iter_base = self.iters.len();
-        let result = self.exec(env, resource, rule, chunk, frame);
+        let mut result = self.exec(env, resource, rule, chunk, frame);
+        if let (Err(e), Some(r)) = (&mut result, rule)
+            && e.rule.is_none()
+        {
+            e.rule = env.program.rules.get(r).map(|info| info.name.clone());
+        }
         self.stack.truncate(stack_base);
         self.iters.truncate(iter_base);
         self.depth -= 1;
@@ -472,7 +497,7 @@ impl Machine {
                     let v = env
                         .builtins
                         .call(id, args, &env.ctx)
-                        .map_err(|m| err(&at, &m))?;
+                        .map_err(|e| err(&at, &e.to_string()))?;
                     self.stack.truncate(base);
                     self.stack.push(v);
                 }
@@ -702,6 +727,7 @@ impl Machine {
 fn err(at: &Cursor, message: &str) -> VmError {
     VmError {
         message: message.to_string(),
+        rule: None,
         chunk: at.chunk,
         pc: at.pc.saturating_sub(1),
     }

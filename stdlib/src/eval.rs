@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 use plumb_runtime::value::{Object, Str, Value};
-use plumb_runtime::vm::{Builtins, CallContext};
+use plumb_runtime::vm::{BuiltinError, Builtins, CallContext};
 
 use crate::builtins::BUILTINS;
 
@@ -35,11 +35,11 @@ impl Builtins for StdBuiltins {
             .and_then(|i| u32::try_from(i).ok())
     }
 
-    fn call(&self, id: u32, args: &[Value], ctx: &CallContext) -> Result<Value, String> {
+    fn call(&self, id: u32, args: &[Value], ctx: &CallContext) -> Result<Value, BuiltinError> {
         let Some(b) = BUILTINS.get(id as usize) else {
-            return Err(format!("no built-in number {id}"));
+            return Err(BuiltinError::UnknownId(id));
         };
-        call(b.name, args, ctx)
+        call(b.name, args, ctx).map_err(BuiltinError::Argument)
     }
 }
 
