@@ -491,3 +491,41 @@ fn a_changed_secret_is_found_and_redacted() {
     );
     assert_eq!(event(&doc, "/data/password")["declared"], "(sensitive)");
 }
+
+/// A baseline group's `match` globs are plumb's one glob: `?` and `[a-z]`
+/// mean in drift what they mean at import (and in `glob_match`).
+#[test]
+fn baseline_match_globs_cover_hosts_as_at_import() {
+    let dir = tempdir();
+    let baseline = dir.join("baseline.yaml");
+    std::fs::write(
+        &baseline,
+        "plumb_baseline: 1\ngroups:\n  web:\n    match: [\"web-?.example.com\"]\n    packages: {telnet-server: absent}\n  \
+         letters:\n    match: \"[a-z]eb-[0-9].example.[!x]om\"\n    services: {telnet.socket: stopped}\n  \
+         other:\n    match: [\"web-??.example.com\", \"db-[a-z]\"]\n    packages: {nginx: absent}\n",
+    )
+    .unwrap();
+    let imported = plumb(&["import", baseline.to_str().unwrap()]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let (code, events, doc) = drift(&[
+        "--declared",
+        baseline.to_str().unwrap(),
+        "--actual",
+        "tests/drift/host/web-1.facts.json",
+    ]);
+    // `web` and `letters` cover web-1 (so it is not an added host);
+    // `other` covers no host, and says nothing.
+    assert_eq!(
+        events,
+        [
+            "changed web-1.example.com /packages/telnet-server",
+            "changed web-1.example.com /services/telnet.socket",
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(code, 1);
+}

@@ -135,6 +135,13 @@ pub enum DriftError {
         first: String,
         second: String,
     },
+    #[error("baseline `{id}` ({at}): `{glob}` is not a glob pattern: {reason}")]
+    BadGlob {
+        id: String,
+        glob: String,
+        reason: String,
+        at: String,
+    },
 }
 
 /// Options for [`detect`].
@@ -203,7 +210,7 @@ pub fn detect(
     let mut covered: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for d in declared {
         if d.type_.as_str() == BASELINE {
-            let hosts = baseline_hosts(d, actual);
+            let hosts = baseline_hosts(d, actual)?;
             if hosts.is_empty() && !d.id.starts_with("group:") {
                 events.push(whole(DriftKind::Deleted, d));
             }
@@ -271,27 +278,40 @@ const HOST: &str = "host";
 
 /// The actual hosts a baseline declares: the host of its id, or for a
 /// `match` group every host whose id one of its globs matches.
-fn baseline_hosts<'a>(b: &Resource, actual: &'a [Resource]) -> Vec<&'a Resource> {
-    let globs: Vec<String> = match b.attributes.field("match") {
-        Value::List(l) => l
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        Value::String(s) => vec![s.to_string()],
+fn baseline_hosts<'a>(
+    b: &Resource,
+    actual: &'a [Resource],
+) -> Result<Vec<&'a Resource>, DriftError> {
+    // The importer checks every glob; one from a snapshot written by hand
+    // may still not compile, which is an error, not a group of no hosts.
+    let field = b.attributes.field("match");
+    let texts: Vec<&str> = match &field {
+        Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
+        Value::String(s) => vec![s.as_str()],
         _ => Vec::new(),
     };
-    actual
+    let globs = texts
+        .iter()
+        .map(|g| {
+            plumb_runtime::glob::Glob::new(g).map_err(|e| DriftError::BadGlob {
+                id: b.id.to_string(),
+                glob: g.to_string(),
+                reason: e.reason,
+                at: where_from(b),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(actual
         .iter()
         .filter(|h| h.type_.as_str() == HOST)
         .filter(|h| {
             if globs.is_empty() {
                 h.id == b.id
             } else {
-                globs.iter().any(|g| noise::glob(g, &h.id))
+                globs.iter().any(|g| g.matches(&h.id))
             }
         })
-        .collect()
+        .collect())
 }
 
 /// What a host's facts contradict in its baseline, as changed events.

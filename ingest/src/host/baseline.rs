@@ -36,7 +36,7 @@ use plumb_runtime::Resource;
 use plumb_runtime::value::{Str, Value};
 use serde_json::{Map, Value as Json, json};
 
-use plumb_stdlib::eval::compile_glob;
+use plumb_runtime::glob::Glob;
 
 use super::{kind, pointer, source};
 use crate::ImportError;
@@ -759,7 +759,9 @@ fn package_matches(want: &Json, seen: Option<&Json>) -> (bool, Option<Json>) {
                         }
                     }
                 }
-                forms.iter().any(|f| glob(pattern, f))
+                forms
+                    .iter()
+                    .any(|f| plumb_runtime::glob::matches(pattern, f))
             }),
         },
     };
@@ -828,15 +830,10 @@ fn file_matches(want: &Json, seen: Option<&Json>) -> (bool, Option<Json>) {
     )
 }
 
-/// Whether `text` matches the glob `pattern`, as `glob_match` in rules
-/// does (`*`, `?`, `[a-z]`, `[!a-z]`).
-fn glob(pattern: &str, text: &str) -> bool {
-    compile_glob(pattern).is_ok_and(|p| p.matches(text))
-}
-
-/// A glob that compiles, or an error at `at`.
+/// A glob that compiles (plumb's one glob, as `glob_match` in rules and
+/// drift's host matching use), or an error at `at`.
 fn check_glob(c: &Checker<'_>, at: &str, pattern: &str) -> Result<(), ImportError> {
-    compile_glob(pattern)
+    Glob::new(pattern)
         .map(|_| ())
         .map_err(|e| c.err(at, format!("`{pattern}` is not a glob pattern: {e}")))
 }
@@ -914,14 +911,14 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob("1.24.*", "1.24.0-1ubuntu1"));
-        assert!(glob("*", ""));
-        assert!(glob("1.?4*", "1.24"));
-        assert!(!glob("1.24.*", "1.25.0"));
-        assert!(!glob("1.24", "1.24.0"));
-        assert!(glob("*ubuntu*", "1.24.0-1ubuntu1"));
-        assert!(glob("1.2[0-4].*", "1.24.0"));
-        assert!(!glob("1.2[!0-4].*", "1.24.0"));
+        assert!(plumb_runtime::glob::matches("1.24.*", "1.24.0-1ubuntu1"));
+        assert!(plumb_runtime::glob::matches("*", ""));
+        assert!(plumb_runtime::glob::matches("1.?4*", "1.24"));
+        assert!(!plumb_runtime::glob::matches("1.24.*", "1.25.0"));
+        assert!(!plumb_runtime::glob::matches("1.24", "1.24.0"));
+        assert!(plumb_runtime::glob::matches("*ubuntu*", "1.24.0-1ubuntu1"));
+        assert!(plumb_runtime::glob::matches("1.2[0-4].*", "1.24.0"));
+        assert!(!plumb_runtime::glob::matches("1.2[!0-4].*", "1.24.0"));
     }
 
     #[test]
