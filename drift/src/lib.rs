@@ -8,6 +8,7 @@
 //! removed by the [`NoiseModel`], which is data: docs/drift.md.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 mod canon;
 mod diff;
 pub mod noise;
@@ -317,7 +318,7 @@ fn baseline_hosts<'a>(
 /// What a host's facts contradict in its baseline, as changed events.
 /// Declarations the facts say nothing about are not drift.
 fn baseline_events(b: &Resource, h: &Resource) -> Vec<DriftEvent> {
-    plumb_ingest::host::baseline::compare(b, h)
+    baseline::compare(b, h)
         .deviations
         .into_iter()
         .map(|d| DriftEvent {
