@@ -384,28 +384,34 @@ fn sort(events: &mut [DriftEvent]) {
 }
 
 fn unmanaged(rules: &noise::TypeRules, r: &Resource) -> bool {
-    rules.unmanaged_if.iter().any(|p| {
-        let v = pointer(&r.attributes, p);
-        match v {
-            None | Some(Value::Null) => false,
-            Some(Value::List(l)) => !l.is_empty(),
-            Some(Value::Object(o)) => !o.is_empty(),
-            Some(_) => true,
-        }
-    })
+    rules
+        .unmanaged_if
+        .iter()
+        .any(|p| any_set(&r.attributes, &p.segments))
 }
 
-fn pointer<'v>(v: &'v Value, p: &str) -> Option<&'v Value> {
-    let mut cur = v;
-    for seg in p.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        cur = match cur {
-            Value::Object(o) => o.get(&seg)?,
-            Value::List(l) => l.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
+/// Whether some value at a path the segments match is set (not null, not
+/// an empty list or object).
+fn any_set(v: &Value, segs: &[noise::Seg]) -> bool {
+    let children = |v: &Value, f: &mut dyn FnMut(&str, &Value) -> bool| -> bool {
+        match v {
+            Value::Object(o) => o.iter().any(|(k, c)| f(k, c)),
+            Value::List(l) => l.iter().enumerate().any(|(i, c)| f(&i.to_string(), c)),
+            _ => false,
+        }
+    };
+    match segs.split_first() {
+        None => match v {
+            Value::Null => false,
+            Value::List(l) => !l.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+            _ => true,
+        },
+        Some((noise::Seg::Descendants, rest)) => {
+            any_set(v, rest) || children(v, &mut |_, c| any_set(c, segs))
+        }
+        Some((seg, rest)) => children(v, &mut |k, c| seg.matches_step(k) && any_set(c, rest)),
     }
-    Some(cur)
 }
 
 fn address(r: &Resource) -> Str {

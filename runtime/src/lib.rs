@@ -9,6 +9,7 @@ pub mod artifact;
 pub mod bytecode;
 pub mod eval;
 pub mod glob;
+pub mod pattern;
 pub mod projection;
 pub mod snapshot;
 pub mod value;
