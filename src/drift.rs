@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result};
-use plumb_drift::{DriftEvent, DriftKind, NoiseModel};
+use plumb_drift::{Classification, DriftEvent, DriftKind, NoiseModel};
 use plumb_runtime::snapshot::LoadOptions;
 use serde_json::json;
 
@@ -18,6 +18,8 @@ pub struct DriftArgs {
     pub declared: Vec<PathBuf>,
     pub actual: Vec<PathBuf>,
     pub noise: Vec<PathBuf>,
+    /// Rule files whose drift blocks classify the events.
+    pub policies: Vec<PathBuf>,
     pub json: bool,
     pub threads: usize,
 }
@@ -38,12 +40,21 @@ fn noise_model(files: &[PathBuf]) -> Result<NoiseModel> {
 
 pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
     let model = noise_model(&args.noise)?;
+    let policy = match args.policies.is_empty() {
+        true => None,
+        false => Some(crate::policy::bind(
+            crate::policy::compile_files(&args.policies)?.program,
+        )?),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
     let threads = if args.threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
     } else {
         args.threads
     };
-    let (events, declared, actual) = match &args.plan {
+    let (events, classes, declared, actual) = match &args.plan {
         Some(plan) => {
             let bytes = std::fs::read(plan).map_err(|source| CliError::Read {
                 path: plan.display().to_string(),
@@ -62,7 +73,12 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
                 .map_err(|e| CliError::Snapshot(e.to_string()))?;
             let declared = entries.iter().filter(|e| e.before.is_some()).count();
             let actual = entries.iter().filter(|e| e.after.is_some()).count();
-            (plumb_drift::plan_drift(&entries, &model), declared, actual)
+            let events = plumb_drift::plan_drift(&entries, &model);
+            let classes = policy.as_ref().map(|p| {
+                let (d, a) = plumb_drift::plan_sides(&entries);
+                plumb_drift::classify(p, &events, &d, &a, now)
+            });
+            (events, classes, declared, actual)
         }
         None => {
             let load = LoadOptions {
@@ -93,20 +109,23 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
                 &plumb_drift::Options { threads },
             )
             .map_err(|e| CliError::Snapshot(e.to_string()))?;
+            let classes = policy
+                .as_ref()
+                .map(|p| plumb_drift::classify(p, &events, &declared, &actual, now));
             let counts = (declared.len(), actual.len());
             // The process ends after the output: freeing a few million
             // small allocations one by one would only delay it.
             std::mem::forget(declared);
             std::mem::forget(actual);
-            (events, counts.0, counts.1)
+            (events, classes, counts.0, counts.1)
         }
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = if args.json {
-        write_json(&mut out, &events, declared, actual)
+        write_json(&mut out, &events, classes.as_deref(), declared, actual)
     } else {
-        write_text(&mut out, &events, declared, actual)
+        write_text(&mut out, &events, classes.as_deref(), declared, actual)
     }
     .and_then(|()| out.flush());
     match written {
@@ -168,13 +187,49 @@ fn place(s: &Option<plumb_runtime::Source>) -> Option<String> {
     })
 }
 
+/// Under an event: the drift block that classified it, or `unclassified`.
+fn classification_line(c: Option<&Classification>) -> String {
+    let Some(c) = c else {
+        return "         unclassified: no drift block matches".to_string();
+    };
+    let undecided = c
+        .undecided
+        .as_ref()
+        .map_or(String::new(), |u| format!(" (undecided: {u})"));
+    format!(
+        "         drift {} ({}:{}): {}, controls {}, response {}: {}{undecided}",
+        c.drift,
+        c.file,
+        c.line,
+        c.severity.as_str(),
+        c.controls.join(", "),
+        c.response.as_str(),
+        c.message
+    )
+}
+
 fn write_text(
     out: &mut dyn Write,
     events: &[DriftEvent],
+    classes: Option<&[Option<Classification>]>,
     declared: usize,
     actual: usize,
 ) -> io::Result<()> {
-    for e in events {
+    for (i, e) in events.iter().enumerate() {
+        write_event(out, e)?;
+        if let Some(classes) = classes {
+            writeln!(
+                out,
+                "{}",
+                classification_line(classes.get(i).and_then(Option::as_ref))
+            )?;
+        }
+    }
+    writeln!(out, "{}", summary(events, declared, actual))
+}
+
+fn write_event(out: &mut dyn Write, e: &DriftEvent) -> io::Result<()> {
+    {
         match e.kind {
             DriftKind::Added => {
                 write!(out, "added    {} ({})", e.address, e.type_)?;
@@ -203,8 +258,7 @@ fn write_text(
                     for v in removed {
                         write!(out, " -{}", short(v))?;
                     }
-                    writeln!(out)?;
-                    continue;
+                    return writeln!(out);
                 }
                 writeln!(
                     out,
@@ -217,19 +271,27 @@ fn write_text(
             }
         }
     }
-    writeln!(out, "{}", summary(events, declared, actual))
+    Ok(())
 }
 
 fn write_json(
     out: &mut dyn Write,
     events: &[DriftEvent],
+    classes: Option<&[Option<Classification>]>,
     declared: usize,
     actual: usize,
 ) -> io::Result<()> {
     let (added, deleted, changed) = counts(events);
     let doc = json!({
         "drift_version": 1,
-        "events": events.iter().map(DriftEvent::to_json).collect::<Vec<_>>(),
+        "events": events.iter().enumerate().map(|(i, e)| {
+            let mut event = e.to_json();
+            if let (Some(classes), Some(o)) = (classes, event.as_object_mut()) {
+                let c = classes.get(i).and_then(Option::as_ref);
+                o.insert("classification".into(), c.map_or(serde_json::Value::Null, Classification::to_json));
+            }
+            event
+        }).collect::<Vec<_>>(),
         "summary": {
             "declared": declared,
             "actual": actual,

@@ -142,6 +142,9 @@ enum Command {
         /// A noise file of your own, added to the built-in tables (repeatable; docs/drift.md).
         #[arg(long)]
         noise: Vec<PathBuf>,
+        /// Rule files or directories whose drift blocks classify the events (repeatable).
+        #[arg(short = 'p', long = "policy")]
+        policies: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -295,6 +298,7 @@ fn main() -> ExitCode {
             declared,
             actual,
             noise,
+            policies,
             format,
             threads,
         } => drift::drift(&drift::DriftArgs {
@@ -302,6 +306,7 @@ fn main() -> ExitCode {
             declared,
             actual,
             noise,
+            policies,
             json: matches!(format, Format::Json),
             threads,
         }),

@@ -10,6 +10,7 @@
 
 pub mod baseline;
 mod canon;
+pub mod classify;
 mod diff;
 pub mod noise;
 
@@ -21,6 +22,7 @@ use plumb_runtime::{Resource, Source};
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
+pub use classify::{Classification, classify};
 pub use noise::{Canon, NoiseError, NoiseModel};
 
 /// What kind of drift.
@@ -374,6 +376,17 @@ pub fn plan_drift(
     }
     sort(&mut events);
     events
+}
+
+/// The resources a plan's `resource_drift` compares: the `before` of
+/// each entry (declared) and its `after` (actual), for [`classify`].
+pub fn plan_sides(
+    entries: &[plumb_ingest::terraform_plan::DriftEntry],
+) -> (Vec<Resource>, Vec<Resource>) {
+    (
+        entries.iter().filter_map(|e| e.before.clone()).collect(),
+        entries.iter().filter_map(|e| e.after.clone()).collect(),
+    )
 }
 
 fn sort(events: &mut [DriftEvent]) {

@@ -238,7 +238,9 @@ impl fmt::Display for PathPattern {
             match s {
                 PathSegment::Key(k) if is_name(k) => write!(f, "{dot}{k}")?,
                 PathSegment::Key(k) => {
-                    f.write_str("[\"")?;
+                    // A quoted key starts a pattern bare (`"odd key".x`),
+                    // as the language writes it; later it is `["odd key"]`.
+                    f.write_str(if i == 0 { "\"" } else { "[\"" })?;
                     for c in k.chars() {
                         match c {
                             '"' => f.write_str("\\\"")?,
@@ -248,7 +250,7 @@ impl fmt::Display for PathPattern {
                             c => write!(f, "{c}")?,
                         }
                     }
-                    f.write_str("\"]")?;
+                    f.write_str(if i == 0 { "\"" } else { "\"]" })?;
                 }
                 PathSegment::Index(n) => write!(f, "[{n}]")?,
                 PathSegment::AnyKey => write!(f, "{dot}*")?,
@@ -388,7 +390,7 @@ mod tests {
             "tags.**",
             "a.*.b",
             "a[3]",
-            r#"["odd key"].x"#,
+            r#""odd key".x"#,
             r#"a["quote \" and \\"]"#,
             "**.creationTimestamp",
         ] {
@@ -397,6 +399,7 @@ mod tests {
             assert_eq!(p(&pattern.to_string()), pattern);
         }
         assert_eq!(p("/a/0/b").to_string(), r#"a["0"].b"#);
+        assert_eq!(p(r#"["odd key"].x"#).to_string(), r#""odd key".x"#);
         assert_eq!(p("a[*].b.**").to_pointer(), "/a/*/b/**");
     }
 

@@ -1,0 +1,176 @@
+//! Classification: which drift block of a compiled policy an event
+//! falls under (docs/drift.md, "Classifying drift with a policy").
+//!
+//! A block classifies an event when its selector names the event's type,
+//! one of its `paths` covers the event's path, and its `when` guards do
+//! not fail on the resource. Blocks are tried in declaration order (files
+//! in the order they were compiled, blocks in file order); the first that
+//! applies wins. An event no block takes is unclassified (`None`), never
+//! dropped. A guard that cannot be decided (unknown, or an error) does not
+//! let the event fall through to a later block: the block classifies it,
+//! with [`Classification::undecided`] saying why (fail closed).
+//!
+//! A path pattern covers an event path when the path matches it, or the
+//! path is above what it matches: a change of the whole `ingress` list
+//! may be a change of `ingress[*].cidr_blocks`. An added or deleted
+//! resource (the empty path) is a change of everything in it, so every
+//! block that selects its type covers it.
+
+use std::collections::HashMap;
+
+use plumb_runtime::Resource;
+use plumb_runtime::bytecode::{Response, Severity};
+use plumb_runtime::eval::CompiledPolicy;
+use plumb_runtime::eval::blocks::{BlockEnv, Guard};
+use plumb_runtime::value::Value;
+use serde_json::{Value as Json, json};
+
+use crate::{DriftEvent, DriftKind};
+
+/// The drift block that classified an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    /// The block's name.
+    pub drift: String,
+    pub package: String,
+    pub file: String,
+    pub line: u32,
+    pub severity: Severity,
+    /// Normalised, framework-qualified: `nist.CM-6`.
+    pub controls: Vec<String>,
+    pub response: Response,
+    /// The block's rendered `message`, or `NAME: drift of TYPE ID`.
+    pub message: String,
+    pub remediation: Option<String>,
+    /// The block's `when` could not be decided for this resource (a value
+    /// known only after apply, or an evaluation error): why. The block
+    /// classifies the event all the same.
+    pub undecided: Option<String>,
+}
+
+impl Classification {
+    pub fn to_json(&self) -> Json {
+        let mut o = serde_json::Map::new();
+        o.insert("drift".into(), json!(self.drift));
+        o.insert("package".into(), json!(self.package));
+        o.insert("file".into(), json!(self.file));
+        o.insert("line".into(), json!(self.line));
+        o.insert("severity".into(), json!(self.severity.as_str()));
+        o.insert("controls".into(), json!(self.controls));
+        o.insert("response".into(), json!(self.response.as_str()));
+        o.insert("message".into(), json!(self.message));
+        if let Some(r) = &self.remediation {
+            o.insert("remediation".into(), json!(r));
+        }
+        if let Some(u) = &self.undecided {
+            o.insert("undecided".into(), json!(u));
+        }
+        Json::Object(o)
+    }
+}
+
+/// Classifies each event under the policy's drift blocks: one entry per
+/// event, in order, `None` for an unclassified one. `declared` and
+/// `actual` are the resources the events came from: a block runs on the
+/// actual resource (the declared one for a deleted resource), and
+/// `resources(...)` in a block yields the actual resources. `now` is the
+/// evaluation time, seconds since the Unix epoch.
+pub fn classify(
+    policy: &CompiledPolicy,
+    events: &[DriftEvent],
+    declared: &[Resource],
+    actual: &[Resource],
+    now: f64,
+) -> Vec<Option<Classification>> {
+    let program = policy.program();
+    if program.drifts.is_empty() {
+        return vec![None; events.len()];
+    }
+    let env = BlockEnv::new(policy, actual, now);
+    let (declared_index, actual_index) = (by_key(declared), by_key(actual));
+    events
+        .iter()
+        .map(|e| {
+            let key = (e.type_.as_str(), e.id.as_str());
+            let found = match e.kind {
+                DriftKind::Deleted => declared_index.get(&key).and_then(|&i| declared.get(i)),
+                _ => actual_index
+                    .get(&key)
+                    .and_then(|&i| actual.get(i))
+                    .or_else(|| declared_index.get(&key).and_then(|&i| declared.get(i))),
+            };
+            let stand_in;
+            let resource = match found {
+                Some(r) => r,
+                None => {
+                    // A baseline event names the host, not a resource of
+                    // its own: the block reads what the event carries.
+                    let value = e.actual.as_ref().or(e.declared.as_ref());
+                    let attributes = match (e.path.is_empty(), value) {
+                        (true, Some(v)) => Value::from_json(v),
+                        _ => Value::from_json(&json!({})),
+                    };
+                    stand_in = Resource::new(&e.type_, &e.id, attributes);
+                    &stand_in
+                }
+            };
+            classify_one(&env, policy, e, resource)
+        })
+        .collect()
+}
+
+fn by_key(side: &[Resource]) -> HashMap<(&str, &str), usize> {
+    side.iter()
+        .enumerate()
+        .map(|(i, r)| ((r.type_.as_str(), r.id.as_str()), i))
+        .collect()
+}
+
+fn classify_one(
+    env: &BlockEnv<'_>,
+    policy: &CompiledPolicy,
+    event: &DriftEvent,
+    resource: &Resource,
+) -> Option<Classification> {
+    let steps: Vec<String> = event
+        .path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (d, block) in policy.program().drifts.iter().enumerate() {
+        let rule = &block.rule;
+        if !rule.selector.iter().any(|p| p.matches(&event.type_)) {
+            continue;
+        }
+        if !block
+            .paths
+            .iter()
+            .any(|p| p.covers(steps.iter().map(String::as_str)))
+        {
+            continue;
+        }
+        let run = env.run(d, resource);
+        let undecided = match run.guard {
+            Guard::Fails => continue,
+            Guard::Holds => None,
+            Guard::Unknown => Some("its `when` is unknown for this resource".to_string()),
+            Guard::Error(e) => Some(format!("its `when` failed: {e}")),
+        };
+        return Some(Classification {
+            drift: rule.name.clone(),
+            package: rule.package.clone(),
+            file: rule.file.clone(),
+            line: rule.line,
+            severity: rule.severity,
+            controls: rule.controls.clone(),
+            response: rule.response,
+            message: run
+                .message
+                .unwrap_or_else(|| format!("{}: drift of {} {}", rule.name, event.type_, event.id)),
+            remediation: run.remediation,
+            undecided,
+        });
+    }
+    None
+}
