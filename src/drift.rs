@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result};
-use plumb_drift::{Classification, DriftEvent, DriftKind, NoiseModel};
+use plumb_drift::{Classification, DriftEvent, DriftKind, NamespaceHint, NoiseModel};
 use plumb_runtime::snapshot::LoadOptions;
 use serde_json::json;
 
@@ -20,6 +20,8 @@ pub struct DriftArgs {
     pub noise: Vec<PathBuf>,
     /// Rule files whose drift blocks classify the events.
     pub policies: Vec<PathBuf>,
+    /// The namespace of manifests that name none.
+    pub namespace: String,
     pub json: bool,
     pub threads: usize,
 }
@@ -54,7 +56,7 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
     } else {
         args.threads
     };
-    let (events, classes, declared, actual) = match &args.plan {
+    let (events, classes, hints, declared, actual) = match &args.plan {
         Some(plan) => {
             let bytes = std::fs::read(plan).map_err(|source| CliError::Read {
                 path: plan.display().to_string(),
@@ -78,7 +80,7 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
                 let (d, a) = plumb_drift::plan_sides(&entries);
                 plumb_drift::classify(p, &events, &d, &a, now)
             });
-            (events, classes, declared, actual)
+            (events, classes, Vec::new(), declared, actual)
         }
         None => {
             let load = LoadOptions {
@@ -101,7 +103,9 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
                     load_resources(&args.actual, &load),
                 )
             };
-            let (declared, actual) = (declared?, actual?);
+            let (mut declared, mut actual) = (declared?, actual?);
+            plumb_drift::apply_namespace(&mut declared, &args.namespace);
+            plumb_drift::apply_namespace(&mut actual, &args.namespace);
             let events = plumb_drift::detect(
                 &declared,
                 &actual,
@@ -112,20 +116,35 @@ pub fn drift(args: &DriftArgs) -> Result<ExitCode> {
             let classes = policy
                 .as_ref()
                 .map(|p| plumb_drift::classify(p, &events, &declared, &actual, now));
+            let hints = plumb_drift::namespace_hints(&events, &declared);
             let counts = (declared.len(), actual.len());
             // The process ends after the output: freeing a few million
             // small allocations one by one would only delay it.
             std::mem::forget(declared);
             std::mem::forget(actual);
-            (events, classes, counts.0, counts.1)
+            (events, classes, hints, counts.0, counts.1)
         }
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = if args.json {
-        write_json(&mut out, &events, classes.as_deref(), declared, actual)
+        write_json(
+            &mut out,
+            &events,
+            classes.as_deref(),
+            &hints,
+            declared,
+            actual,
+        )
     } else {
-        write_text(&mut out, &events, classes.as_deref(), declared, actual)
+        write_text(
+            &mut out,
+            &events,
+            classes.as_deref(),
+            &hints,
+            declared,
+            actual,
+        )
     }
     .and_then(|()| out.flush());
     match written {
@@ -212,6 +231,7 @@ fn write_text(
     out: &mut dyn Write,
     events: &[DriftEvent],
     classes: Option<&[Option<Classification>]>,
+    hints: &[NamespaceHint],
     declared: usize,
     actual: usize,
 ) -> io::Result<()> {
@@ -224,6 +244,9 @@ fn write_text(
                 classification_line(classes.get(i).and_then(Option::as_ref))
             )?;
         }
+    }
+    for h in hints {
+        writeln!(out, "hint: {}", h.message())?;
     }
     writeln!(out, "{}", summary(events, declared, actual))
 }
@@ -278,6 +301,7 @@ fn write_json(
     out: &mut dyn Write,
     events: &[DriftEvent],
     classes: Option<&[Option<Classification>]>,
+    hints: &[NamespaceHint],
     declared: usize,
     actual: usize,
 ) -> io::Result<()> {
@@ -292,6 +316,7 @@ fn write_json(
             }
             event
         }).collect::<Vec<_>>(),
+        "namespace_hints": hints.iter().map(NamespaceHint::to_json).collect::<Vec<_>>(),
         "summary": {
             "declared": declared,
             "actual": actual,

@@ -145,6 +145,9 @@ enum Command {
         /// Rule files or directories whose drift blocks classify the events (repeatable).
         #[arg(short = 'p', long = "policy")]
         policies: Vec<PathBuf>,
+        /// The namespace of Kubernetes manifests that name none, as `kubectl apply -n`.
+        #[arg(long, default_value = "default")]
+        namespace: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -299,6 +302,7 @@ fn main() -> ExitCode {
             actual,
             noise,
             policies,
+            namespace,
             format,
             threads,
         } => drift::drift(&drift::DriftArgs {
@@ -307,6 +311,7 @@ fn main() -> ExitCode {
             actual,
             noise,
             policies,
+            namespace,
             json: matches!(format, Format::Json),
             threads,
         }),

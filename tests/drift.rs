@@ -651,3 +651,71 @@ fn a_drift_policy_that_does_not_compile_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E0410"), "{err}");
 }
+
+/// A manifest that names no namespace is compared as `kubectl apply -n NS`
+/// would apply it with `--namespace NS`; without it, the add and delete it
+/// gives are explained, with the flag to use.
+#[test]
+fn a_manifest_without_a_namespace_and_its_live_object_in_team_a() {
+    let dir = tempdir();
+    let live = dir.join("web.live.yaml");
+    let text = std::fs::read_to_string(root().join("tests/drift/k8s/web.live.yaml")).unwrap();
+    std::fs::write(
+        &live,
+        text.replace("namespace: default", "namespace: team-a")
+            .replace("\"namespace\":\"default\"", "\"namespace\":\"team-a\""),
+    )
+    .unwrap();
+    let live = live.to_str().unwrap();
+    let base = [
+        "--declared",
+        "tests/drift/k8s/web.manifest.yaml",
+        "--actual",
+        live,
+    ];
+    let mut with_ns = base.to_vec();
+    with_ns.extend_from_slice(&["--namespace", "team-a"]);
+    let (code, events, doc) = drift(&with_ns);
+    assert_eq!((code, events.len()), (0, 0), "{doc:#}");
+    assert_eq!(doc["namespace_hints"], serde_json::json!([]));
+
+    let (code, events, doc) = drift(&base);
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        [
+            "deleted default/Deployment/web ",
+            "deleted default/Service/web ",
+            "added team-a/Deployment/web ",
+            "added team-a/Service/web ",
+        ]
+    );
+    assert_eq!(
+        doc["namespace_hints"][0],
+        serde_json::json!({
+            "type": "k8s_deployment",
+            "declared": "default/Deployment/web",
+            "actual": "team-a/Deployment/web",
+            "suggest_namespace": "team-a",
+            "message": "default/Deployment/web (declared) and team-a/Deployment/web (actual) differ only by namespace: the manifest names no namespace; to compare it as applied with `kubectl apply -n team-a`, use --namespace team-a",
+        })
+    );
+    assert_eq!(doc["namespace_hints"].as_array().unwrap().len(), 2);
+    let mut args = vec!["drift"];
+    args.extend_from_slice(&base);
+    let text = String::from_utf8(plumb(&args).stdout).unwrap();
+    assert!(
+        text.contains("hint: default/Service/web (declared) and team-a/Service/web (actual) differ only by namespace: the manifest names no namespace; to compare it as applied with `kubectl apply -n team-a`, use --namespace team-a\n"),
+        "{text}"
+    );
+    // A namespace for manifests that name none leaves those that name one
+    // alone: the live objects (which do) are not moved.
+    let mut other = base.to_vec();
+    other.extend_from_slice(&["--namespace", "team-b"]);
+    let (_, events, doc) = drift(&other);
+    assert_eq!(events.len(), 4);
+    assert_eq!(
+        doc["namespace_hints"][0]["declared"],
+        "team-b/Deployment/web"
+    );
+}

@@ -12,6 +12,7 @@ pub mod baseline;
 mod canon;
 pub mod classify;
 mod diff;
+pub mod namespaces;
 pub mod noise;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 pub use classify::{Classification, classify};
+pub use namespaces::{NamespaceHint, apply_namespace, namespace_hints};
 pub use noise::{Canon, NoiseError, NoiseModel};
 
 /// What kind of drift.
