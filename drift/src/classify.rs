@@ -174,3 +174,103 @@ fn classify_one(
     }
     None
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+    use plumb_runtime::value::{Object, Str};
+    use std::sync::Arc;
+
+    fn policy(src: &str) -> CompiledPolicy {
+        let mut sources = plumb_compiler::SourceMap::new();
+        sources.add("p.plumb", src);
+        let (_, compiled) = plumb_compiler::compile(&sources);
+        CompiledPolicy::new(
+            compiled.unwrap().program,
+            Arc::new(plumb_stdlib::StdBuiltins),
+        )
+        .unwrap()
+    }
+
+    fn event(kind: DriftKind, id: &str, path: &str) -> DriftEvent {
+        DriftEvent {
+            kind,
+            type_: Str::from("aws_s3_bucket"),
+            id: Str::from(id),
+            address: Str::from(id),
+            path: path.to_string(),
+            declared: None,
+            actual: None,
+            declared_default: false,
+            declared_source: None,
+            actual_source: None,
+            set_delta: None,
+        }
+    }
+
+    const POLICY: &str = "package t.classes\n\n\
+        drift guarded on aws_s3_bucket {\n  paths versioning.**\n  severity high\n  controls nist.CM-3\n  \
+        when attributes.env == \"prod\"\n  message \"{id} in {attributes.env}\"\n}\n\n\
+        drift rest on aws_s3_bucket {\n  paths tags\n  severity low\n  controls nist.CM-8\n  response auto\n}\n";
+
+    #[test]
+    fn first_block_that_takes_the_event_wins_and_undecided_guards_still_classify() {
+        let p = policy(POLICY);
+        let bucket = |id: &str, env: Value| {
+            Resource::new(
+                "aws_s3_bucket",
+                id,
+                Value::object(Object::from_entries(vec![(Str::from("env"), env)])),
+            )
+        };
+        let actual = vec![
+            bucket("prod", Value::string("prod")),
+            bucket("dev", Value::string("dev")),
+            bucket("later", Value::Unknown),
+        ];
+        let events = vec![
+            event(DriftKind::Changed, "prod", "/versioning/0/enabled"),
+            event(DriftKind::Changed, "dev", "/versioning/0/enabled"),
+            event(DriftKind::Changed, "later", "/versioning"),
+            event(DriftKind::Added, "dev", ""),
+            event(DriftKind::Changed, "dev", "/tags/env"),
+        ];
+        let c = classify(&p, &events, &[], &actual, 0.0);
+        let c0 = c[0].as_ref().unwrap();
+        assert_eq!(
+            (c0.drift.as_str(), c0.message.as_str()),
+            ("guarded", "prod in prod")
+        );
+        assert_eq!(c0.undecided, None);
+        // `when` false: on to the next block, whose paths do not cover it.
+        assert_eq!(c[1], None);
+        let c2 = c[2].as_ref().unwrap();
+        assert_eq!(c2.drift, "guarded");
+        assert!(c2.undecided.as_ref().unwrap().contains("unknown"), "{c2:?}");
+        // A whole resource: the guard fails for dev, the next block takes it.
+        let c3 = c[3].as_ref().unwrap();
+        assert_eq!((c3.drift.as_str(), c3.response), ("rest", Response::Auto));
+        assert_eq!(c3.message, "rest: drift of aws_s3_bucket dev");
+        assert_eq!(c[4], None);
+        assert_eq!(c.len(), events.len());
+    }
+
+    #[test]
+    fn a_deleted_resource_is_read_from_the_declared_side() {
+        let p = policy(POLICY);
+        let declared = vec![Resource::new(
+            "aws_s3_bucket",
+            "gone",
+            Value::from_json(&json!({"env": "prod"})),
+        )];
+        let c = classify(
+            &p,
+            &[event(DriftKind::Deleted, "gone", "")],
+            &declared,
+            &[],
+            0.0,
+        );
+        assert_eq!(c[0].as_ref().unwrap().message, "gone in prod");
+    }
+}
