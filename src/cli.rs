@@ -39,6 +39,8 @@ Examples:
   plumb drift --declared prod.tfstate --actual config-snapshot.json --format json
   plumb drift plan.json          # the plan's resource_drift
   plumb drift --declared a.tfstate --actual b.json --noise my-noise.yaml
+  plumb drift -p policies/ --declared prod.tfstate --actual config.json   # classify with drift blocks
+  plumb drift --namespace team-a --declared k8s/ --actual live.yaml       # manifests without a namespace
 
 Exit codes:
   0  no drift
@@ -148,6 +150,15 @@ pub enum Command {
         /// A noise file of your own, added to the built-in tables (repeatable; docs/drift.md).
         #[arg(long)]
         noise: Vec<PathBuf>,
+        /// Rule files or directories whose drift blocks classify the events (repeatable).
+        #[arg(short = 'p', long = "policy")]
+        policies: Vec<PathBuf>,
+        /// The namespace of Kubernetes manifests that name none, as `kubectl apply -n`.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+        /// Evaluation time for drift blocks (RFC 3339); default: now.
+        #[arg(long)]
+        now: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

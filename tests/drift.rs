@@ -458,7 +458,7 @@ fn docs_drift_md_cases_print_what_the_doc_shows() {
         assert_eq!(code, want, "`{command}`");
         blocks += 1;
     }
-    assert_eq!(blocks, 6, "docs/drift.md has six worked cases");
+    assert_eq!(blocks, 7, "docs/drift.md has seven worked cases");
 }
 
 /// A Secret's data changed by hand is drift, and never printed.
@@ -490,4 +490,232 @@ fn a_changed_secret_is_found_and_redacted() {
         "{text}"
     );
     assert_eq!(event(&doc, "/data/password")["declared"], "(sensitive)");
+}
+
+/// A baseline group's `match` globs are plumb's one glob: `?` and `[a-z]`
+/// mean in drift what they mean at import (and in `glob_match`).
+#[test]
+fn baseline_match_globs_cover_hosts_as_at_import() {
+    let dir = tempdir();
+    let baseline = dir.join("baseline.yaml");
+    std::fs::write(
+        &baseline,
+        "plumb_baseline: 1\ngroups:\n  web:\n    match: [\"web-?.example.com\"]\n    packages: {telnet-server: absent}\n  \
+         letters:\n    match: \"[a-z]eb-[0-9].example.[!x]om\"\n    services: {telnet.socket: stopped}\n  \
+         other:\n    match: [\"web-??.example.com\", \"db-[a-z]\"]\n    packages: {nginx: absent}\n",
+    )
+    .unwrap();
+    let imported = plumb(&["import", baseline.to_str().unwrap()]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let (code, events, doc) = drift(&[
+        "--declared",
+        baseline.to_str().unwrap(),
+        "--actual",
+        "tests/drift/host/web-1.facts.json",
+    ]);
+    // `web` and `letters` cover web-1 (so it is not an added host);
+    // `other` covers no host, and says nothing.
+    assert_eq!(
+        events,
+        [
+            "changed web-1.example.com /packages/telnet-server",
+            "changed web-1.example.com /services/telnet.socket",
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(code, 1);
+}
+
+/// `-p` compiles the policy's drift blocks and classifies every event by
+/// the first block whose selector, paths and `when` take it; an event no
+/// block takes says so.
+#[test]
+fn drift_blocks_classify_events() {
+    let args = [
+        "-p",
+        "tests/drift/policy/aws.plumb",
+        "--declared",
+        "tests/drift/aws/declared.tfstate",
+        "--actual",
+        "tests/drift/aws/actual-edited.json",
+    ];
+    let (code, events, doc) = drift(&args);
+    assert_eq!(code, 1);
+    assert_eq!(events.len(), 3, "{doc:#}");
+    let class = |path: &str| event(&doc, path)["classification"].clone();
+    assert_eq!(
+        class("/server_side_encryption_configuration"),
+        serde_json::json!({
+            "drift": "encryption_changed",
+            "package": "aws.drift_classes",
+            "file": "tests/drift/policy/aws.plumb",
+            "line": 4,
+            "severity": "critical",
+            "controls": ["nist.CM-6", "soc2.CC7.1"],
+            "response": "review",
+            "message": "encryption of bucket acme-audit-logs changed outside Terraform",
+        })
+    );
+    // A change of the whole `ingress` set covers `ingress[*].cidr_blocks`.
+    let ingress = class("/ingress");
+    assert_eq!(ingress["drift"], "ingress_changed");
+    assert_eq!(ingress["severity"], "high");
+    assert_eq!(
+        ingress["controls"],
+        serde_json::json!(["nist.SC-7", "nist.CM-3"])
+    );
+    assert_eq!(ingress["response"], "alert");
+    assert_eq!(
+        ingress["message"],
+        "network access of bastion changed outside Terraform"
+    );
+    assert_eq!(class("/versioning/0/enabled"), serde_json::Value::Null);
+
+    let mut all = vec!["drift"];
+    all.extend_from_slice(&args);
+    let out = plumb(&all);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7, "{text}");
+    assert!(
+        lines[0].starts_with("changed  aws_s3_bucket.audit /server_side_encryption_configuration:")
+    );
+    assert_eq!(
+        lines[1],
+        "         drift encryption_changed (tests/drift/policy/aws.plumb:4): critical, controls nist.CM-6, soc2.CC7.1, response review: encryption of bucket acme-audit-logs changed outside Terraform"
+    );
+    assert_eq!(
+        lines[2],
+        "changed  aws_s3_bucket.audit /versioning/0/enabled: true -> false"
+    );
+    assert_eq!(lines[3], "         unclassified: no drift block matches");
+    assert_eq!(
+        lines[5],
+        "         drift ingress_changed (tests/drift/policy/aws.plumb:13): high, controls nist.SC-7, nist.CM-3, response alert: network access of bastion changed outside Terraform"
+    );
+
+    // A block whose `when` is false for the resource lets the event fall
+    // through to the next block, here to none.
+    let dir = tempdir();
+    let policy = dir.join("scratch.plumb");
+    std::fs::write(
+        &policy,
+        "package aws.scratch\n\ndrift scratch_only on aws_security_group {\n  paths ingress.**\n  severity low\n  when attributes.name == \"scratch\"\n}\n\ndrift anything on aws_* {\n  paths **\n  severity info\n  controls nist.CM-3\n  response auto\n}\n",
+    )
+    .unwrap();
+    let (_, _, doc) = drift(&[
+        "-p",
+        policy.to_str().unwrap(),
+        "--declared",
+        "tests/drift/aws/declared.tfstate",
+        "--actual",
+        "tests/drift/aws/actual-edited.json",
+    ]);
+    for e in doc["events"].as_array().unwrap() {
+        assert_eq!(e["classification"]["drift"], "anything", "{e:#}");
+        assert_eq!(
+            e["classification"]["message"],
+            format!(
+                "anything: drift of {} {}",
+                e["type"].as_str().unwrap(),
+                e["id"].as_str().unwrap()
+            )
+        );
+    }
+    // Without `-p`, events carry no classification at all.
+    let (_, _, doc) = drift(&args[2..]);
+    assert!(doc["events"][0].get("classification").is_none());
+}
+
+/// A policy that does not compile is exit 2 with its diagnostics, before
+/// any source is read.
+#[test]
+fn a_drift_policy_that_does_not_compile_exits_2() {
+    let dir = tempdir();
+    let policy = dir.join("bad.plumb");
+    std::fs::write(&policy, "drift d on aws_s3_bucket {\n  severity high\n}\n").unwrap();
+    let out = plumb(&[
+        "drift",
+        "-p",
+        policy.to_str().unwrap(),
+        "--declared",
+        "tests/drift/aws/declared.tfstate",
+        "--actual",
+        "tests/drift/aws/actual-edited.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E0410"), "{err}");
+}
+
+/// A manifest that names no namespace is compared as `kubectl apply -n NS`
+/// would apply it with `--namespace NS`; without it, the add and delete it
+/// gives are explained, with the flag to use.
+#[test]
+fn a_manifest_without_a_namespace_and_its_live_object_in_team_a() {
+    let dir = tempdir();
+    let live = dir.join("web.live.yaml");
+    let text = std::fs::read_to_string(root().join("tests/drift/k8s/web.live.yaml")).unwrap();
+    std::fs::write(
+        &live,
+        text.replace("namespace: default", "namespace: team-a")
+            .replace("\"namespace\":\"default\"", "\"namespace\":\"team-a\""),
+    )
+    .unwrap();
+    let live = live.to_str().unwrap();
+    let base = [
+        "--declared",
+        "tests/drift/k8s/web.manifest.yaml",
+        "--actual",
+        live,
+    ];
+    let mut with_ns = base.to_vec();
+    with_ns.extend_from_slice(&["--namespace", "team-a"]);
+    let (code, events, doc) = drift(&with_ns);
+    assert_eq!((code, events.len()), (0, 0), "{doc:#}");
+    assert_eq!(doc["namespace_hints"], serde_json::json!([]));
+
+    let (code, events, doc) = drift(&base);
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        [
+            "deleted default/Deployment/web ",
+            "deleted default/Service/web ",
+            "added team-a/Deployment/web ",
+            "added team-a/Service/web ",
+        ]
+    );
+    assert_eq!(
+        doc["namespace_hints"][0],
+        serde_json::json!({
+            "type": "k8s_deployment",
+            "declared": "default/Deployment/web",
+            "actual": "team-a/Deployment/web",
+            "suggest_namespace": "team-a",
+            "message": "default/Deployment/web (declared) and team-a/Deployment/web (actual) differ only by namespace: the manifest names no namespace; to compare it as applied with `kubectl apply -n team-a`, use --namespace team-a",
+        })
+    );
+    assert_eq!(doc["namespace_hints"].as_array().unwrap().len(), 2);
+    let mut args = vec!["drift"];
+    args.extend_from_slice(&base);
+    let text = String::from_utf8(plumb(&args).stdout).unwrap();
+    assert!(
+        text.contains("hint: default/Service/web (declared) and team-a/Service/web (actual) differ only by namespace: the manifest names no namespace; to compare it as applied with `kubectl apply -n team-a`, use --namespace team-a\n"),
+        "{text}"
+    );
+    // A namespace for manifests that name none leaves those that name one
+    // alone: the live objects (which do) are not moved.
+    let mut other = base.to_vec();
+    other.extend_from_slice(&["--namespace", "team-b"]);
+    let (_, events, doc) = drift(&other);
+    assert_eq!(events.len(), 4);
+    assert_eq!(
+        doc["namespace_hints"][0]["declared"],
+        "team-b/Deployment/web"
+    );
 }

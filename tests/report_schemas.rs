@@ -151,6 +151,34 @@ fn drift_reports_validate() {
         vec!["drift".into(), "tests/drift/plan/refresh.plan.json".into()],
         vec![
             "drift".into(),
+            "-p".into(),
+            "tests/drift/policy/aws.plumb".into(),
+            "--declared".into(),
+            "tests/drift/aws/declared.tfstate".into(),
+            "--actual".into(),
+            "tests/drift/aws/actual-edited.json".into(),
+        ],
+        vec![
+            "drift".into(),
+            "-p".into(),
+            "policies/kubernetes".into(),
+            "--declared".into(),
+            "tests/drift/k8s/web.manifest.yaml".into(),
+            "--actual".into(),
+            "tests/drift/k8s/web.live-edited.yaml".into(),
+        ],
+        // Namespaces that differ: a hint.
+        vec![
+            "drift".into(),
+            "--namespace".into(),
+            "team-a".into(),
+            "--declared".into(),
+            "tests/drift/k8s/web.manifest.yaml".into(),
+            "--actual".into(),
+            "tests/drift/k8s/web.live.yaml".into(),
+        ],
+        vec![
+            "drift".into(),
             "--declared".into(),
             k8s("argocd-pair1-deployment.target.yaml"),
             "--actual".into(),
@@ -164,14 +192,22 @@ fn drift_reports_validate() {
             k8s("argocd-pair3-service.live.yaml"),
         ],
     ];
-    let mut events = 0;
+    let (mut events, mut classified, mut hints) = (0, 0, 0);
     for case in &cases {
         let args: Vec<&str> = case.iter().map(String::as_str).collect();
         let doc = run(&args);
         assert_valid(&schema, &format!("plumb {args:?}"), &doc);
-        events += doc["events"].as_array().unwrap().len();
+        let list = doc["events"].as_array().unwrap();
+        events += list.len();
+        classified += list
+            .iter()
+            .filter(|e| e["classification"].is_object())
+            .count();
+        hints += doc["namespace_hints"].as_array().unwrap().len();
     }
     assert!(events > 5, "the cases should give events to check");
+    assert!(classified > 0, "some events should be classified");
+    assert!(hints > 0, "a namespace case should give a hint");
 }
 
 #[test]

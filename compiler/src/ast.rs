@@ -174,19 +174,9 @@ pub struct PathPattern {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum PathSegment {
-    /// `.name` or `["name"]`
-    Key(String),
-    /// `[3]`
-    Index(u64),
-    /// `.*`: any one key of an object.
-    AnyKey,
-    /// `[*]`: any element of a list.
-    AnyIndex,
-    /// `.**`: any number of keys and indexes, including none.
-    Descendants,
-}
+/// The steps of a pattern are plumb-runtime's, so what the parser builds
+/// is what the drift noise model and the compiled program carry.
+pub use plumb_runtime::pattern::PathSegment;
 
 /// A `message` or `remediation` text: literal parts and `{expr}` holes.
 #[derive(Debug, Clone, PartialEq)]

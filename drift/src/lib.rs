@@ -8,9 +8,13 @@
 //! removed by the [`NoiseModel`], which is data: docs/drift.md.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 mod canon;
+pub mod classify;
 mod diff;
+pub mod namespaces;
 pub mod noise;
+pub mod report;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -21,7 +25,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
+pub use classify::{Classification, classify};
+pub use namespaces::{NamespaceHint, apply_namespace, namespace_hints};
 pub use noise::{Canon, NoiseError, NoiseModel};
+pub use report::{DriftReport, RunOptions};
 
 /// What kind of drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -116,6 +123,13 @@ pub enum DriftError {
         first: String,
         second: String,
     },
+    #[error("baseline `{id}` ({at}): `{glob}` is not a glob pattern: {reason}")]
+    BadGlob {
+        id: String,
+        glob: String,
+        reason: String,
+        at: String,
+    },
 }
 
 /// Options for [`detect`].
@@ -184,7 +198,7 @@ pub fn detect(
     let mut covered: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for d in declared {
         if d.type_.as_str() == BASELINE {
-            let hosts = baseline_hosts(d, actual);
+            let hosts = baseline_hosts(d, actual)?;
             if hosts.is_empty() && !d.id.starts_with("group:") {
                 events.push(whole(DriftKind::Deleted, d));
             }
@@ -252,33 +266,46 @@ const HOST: &str = "host";
 
 /// The actual hosts a baseline declares: the host of its id, or for a
 /// `match` group every host whose id one of its globs matches.
-fn baseline_hosts<'a>(b: &Resource, actual: &'a [Resource]) -> Vec<&'a Resource> {
-    let globs: Vec<String> = match b.attributes.field("match") {
-        Value::List(l) => l
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        Value::String(s) => vec![s.to_string()],
+fn baseline_hosts<'a>(
+    b: &Resource,
+    actual: &'a [Resource],
+) -> Result<Vec<&'a Resource>, DriftError> {
+    // The importer checks every glob; one from a snapshot written by hand
+    // may still not compile, which is an error, not a group of no hosts.
+    let field = b.attributes.field("match");
+    let texts: Vec<&str> = match &field {
+        Value::List(l) => l.iter().filter_map(Value::as_str).collect(),
+        Value::String(s) => vec![s.as_str()],
         _ => Vec::new(),
     };
-    actual
+    let globs = texts
+        .iter()
+        .map(|g| {
+            plumb_runtime::glob::Glob::new(g).map_err(|e| DriftError::BadGlob {
+                id: b.id.to_string(),
+                glob: g.to_string(),
+                reason: e.reason,
+                at: where_from(b),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(actual
         .iter()
         .filter(|h| h.type_.as_str() == HOST)
         .filter(|h| {
             if globs.is_empty() {
                 h.id == b.id
             } else {
-                globs.iter().any(|g| noise::glob(g, &h.id))
+                globs.iter().any(|g| g.matches(&h.id))
             }
         })
-        .collect()
+        .collect())
 }
 
 /// What a host's facts contradict in its baseline, as changed events.
 /// Declarations the facts say nothing about are not drift.
 fn baseline_events(b: &Resource, h: &Resource) -> Vec<DriftEvent> {
-    plumb_ingest::host::baseline::compare(b, h)
+    baseline::compare(b, h)
         .deviations
         .into_iter()
         .map(|d| DriftEvent {
@@ -336,6 +363,17 @@ pub fn plan_drift(
     events
 }
 
+/// The resources a plan's `resource_drift` compares: the `before` of
+/// each entry (declared) and its `after` (actual), for [`classify`].
+pub fn plan_sides(
+    entries: &[plumb_ingest::terraform_plan::DriftEntry],
+) -> (Vec<Resource>, Vec<Resource>) {
+    (
+        entries.iter().filter_map(|e| e.before.clone()).collect(),
+        entries.iter().filter_map(|e| e.after.clone()).collect(),
+    )
+}
+
 fn sort(events: &mut [DriftEvent]) {
     events.sort_by(|a, b| {
         (&a.address, &a.type_, &a.id, a.kind, &a.path)
@@ -344,28 +382,34 @@ fn sort(events: &mut [DriftEvent]) {
 }
 
 fn unmanaged(rules: &noise::TypeRules, r: &Resource) -> bool {
-    rules.unmanaged_if.iter().any(|p| {
-        let v = pointer(&r.attributes, p);
-        match v {
-            None | Some(Value::Null) => false,
-            Some(Value::List(l)) => !l.is_empty(),
-            Some(Value::Object(o)) => !o.is_empty(),
-            Some(_) => true,
-        }
-    })
+    rules
+        .unmanaged_if
+        .iter()
+        .any(|p| any_set(&r.attributes, &p.segments))
 }
 
-fn pointer<'v>(v: &'v Value, p: &str) -> Option<&'v Value> {
-    let mut cur = v;
-    for seg in p.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        cur = match cur {
-            Value::Object(o) => o.get(&seg)?,
-            Value::List(l) => l.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
+/// Whether some value at a path the segments match is set (not null, not
+/// an empty list or object).
+fn any_set(v: &Value, segs: &[noise::Seg]) -> bool {
+    let children = |v: &Value, f: &mut dyn FnMut(&str, &Value) -> bool| -> bool {
+        match v {
+            Value::Object(o) => o.iter().any(|(k, c)| f(k, c)),
+            Value::List(l) => l.iter().enumerate().any(|(i, c)| f(&i.to_string(), c)),
+            _ => false,
+        }
+    };
+    match segs.split_first() {
+        None => match v {
+            Value::Null => false,
+            Value::List(l) => !l.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+            _ => true,
+        },
+        Some((noise::Seg::Descendants, rest)) => {
+            any_set(v, rest) || children(v, &mut |_, c| any_set(c, segs))
+        }
+        Some((seg, rest)) => children(v, &mut |k, c| seg.matches_step(k) && any_set(c, rest)),
     }
-    Some(cur)
 }
 
 fn address(r: &Resource) -> Str {

@@ -22,8 +22,10 @@
 //! - `report_added`: `false` for types whose objects come and go on their
 //!   own (events, leases).
 //!
-//! Paths are JSON pointers into the attributes whose segments may be `*`
-//! (any one key or index) or `**` (any number of segments).
+//! Paths are patterns into the attributes ([`plumb_runtime::pattern`]),
+//! written as JSON pointers whose segments may be `*` (any one key or
+//! index) or `**` (any number of segments), or in the dotted syntax of
+//! drift blocks (`spec.containers[*].image`, `tags.**`).
 //!
 //! At the top level, `partial_sources` names source formats that show only
 //! some attributes of a resource (AWS Config, Azure listings): a declared
@@ -45,43 +47,9 @@ pub struct NoiseError {
     pub message: String,
 }
 
-/// One segment of a path pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Seg {
-    Key(String),
-    /// `*`: one segment.
-    Any,
-    /// `**`: any number of segments, none included.
-    AnyDeep,
-}
-
-/// A path pattern: a JSON pointer with `*` and `**` segments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Pattern {
-    pub(crate) segs: Vec<Seg>,
-}
-
-impl Pattern {
-    pub(crate) fn parse(text: &str) -> Result<Pattern, String> {
-        if text.is_empty() {
-            return Ok(Pattern { segs: Vec::new() });
-        }
-        let Some(rest) = text.strip_prefix('/') else {
-            return Err(format!(
-                "`{text}` is not a path: paths are JSON pointers such as `/spec/replicas`"
-            ));
-        };
-        let segs = rest
-            .split('/')
-            .map(|s| match s {
-                "*" => Seg::Any,
-                "**" => Seg::AnyDeep,
-                s => Seg::Key(s.replace("~1", "/").replace("~0", "~")),
-            })
-            .collect();
-        Ok(Pattern { segs })
-    }
-}
+/// A path pattern: plumb-runtime's, the one the language's drift blocks
+/// use; written in a noise file as a JSON pointer or in the dotted syntax.
+pub(crate) use plumb_runtime::pattern::{PathPattern as Pattern, PathSegment as Seg};
 
 /// A canonicalizer: a function applied to both sides before comparing, so
 /// that two spellings of one value compare equal.
@@ -136,9 +104,10 @@ pub(crate) enum Action {
 /// One table of a noise file.
 #[derive(Debug, Clone, Default)]
 struct Table {
-    types: Vec<String>,
+    /// The `match` globs.
+    types: Vec<plumb_runtime::glob::Glob>,
     entries: Vec<(Pattern, Action)>,
-    unmanaged_if: Vec<String>,
+    unmanaged_if: Vec<Pattern>,
     report_added: Option<bool>,
 }
 
@@ -154,7 +123,7 @@ pub struct NoiseModel {
 #[derive(Debug, Clone, Default)]
 pub struct TypeRules {
     pub(crate) entries: Vec<(Pattern, Action)>,
-    pub(crate) unmanaged_if: Vec<String>,
+    pub(crate) unmanaged_if: Vec<Pattern>,
     pub(crate) report_added: bool,
 }
 
@@ -268,7 +237,7 @@ impl NoiseModel {
             ..TypeRules::default()
         };
         for t in &self.tables {
-            if t.types.iter().any(|g| glob(g, type_)) {
+            if t.types.iter().any(|g| g.matches(type_)) {
                 rules.entries.extend(t.entries.iter().cloned());
                 rules.unmanaged_if.extend(t.unmanaged_if.iter().cloned());
                 if let Some(r) = t.report_added {
@@ -304,10 +273,23 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
     };
     let mut table = Table::default();
     for (k, v) in o {
-        let pattern =
-            |p: &str| Pattern::parse(p).map_err(|m| (format!("{at}/{k}/{}", escape(p)), m));
+        let pattern = |p: &str| {
+            Pattern::parse(p).map_err(|m| (format!("{at}/{k}/{}", escape(p)), m.to_string()))
+        };
         match k.as_str() {
-            "match" => table.types = strings(v).map_err(|m| e(k, m))?,
+            "match" => {
+                for (i, g) in strings(v).map_err(|m| e(k, m))?.iter().enumerate() {
+                    let glob = plumb_runtime::glob::Glob::new(g).map_err(|err| {
+                        let at = if v.is_array() {
+                            format!("{at}/match/{i}")
+                        } else {
+                            format!("{at}/match")
+                        };
+                        (at, format!("`{g}` is not a glob pattern: {err}"))
+                    })?;
+                    table.types.push(glob);
+                }
+            }
             "ignore" => {
                 for p in strings(v).map_err(|m| e(k, m))? {
                     table.entries.push((pattern(&p)?, Action::Ignore));
@@ -364,8 +346,7 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
             }
             "unmanaged_if" => {
                 for p in strings(v).map_err(|m| e(k, m))? {
-                    pattern(&p)?;
-                    table.unmanaged_if.push(p);
+                    table.unmanaged_if.push(pattern(&p)?);
                 }
             }
             "report_added" => {
@@ -396,27 +377,6 @@ fn escape(p: &str) -> String {
     p.replace('~', "~0").replace('/', "~1")
 }
 
-/// `*` matches any run of characters; everything else is literal.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let [first, middle @ .., last] = parts.as_slice() else {
-        return pattern == text;
-    };
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    for m in middle {
-        match rest.find(m) {
-            Some(i) => rest = rest.get(i + m.len()..).unwrap_or_default(),
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
-}
-
 /// The set of table entries a path has reached: a small NFA over the
 /// patterns, advanced one segment at a time as the diff descends.
 #[derive(Debug, Clone, Default)]
@@ -441,7 +401,7 @@ impl States {
         }
         self.states.push(key);
         if let Some((p, _)) = rules.entries.get(entry)
-            && p.segs.get(pos) == Some(&Seg::AnyDeep)
+            && p.segments.get(pos) == Some(&Seg::Descendants)
         {
             self.add(rules, entry, pos + 1);
         }
@@ -455,10 +415,9 @@ impl States {
             let Some((p, _)) = rules.entries.get(e) else {
                 continue;
             };
-            match p.segs.get(pos) {
-                Some(Seg::Key(k)) if k == seg => next.add(rules, e, pos + 1),
-                Some(Seg::Any) => next.add(rules, e, pos + 1),
-                Some(Seg::AnyDeep) => next.add(rules, e, pos),
+            match p.segments.get(pos) {
+                Some(Seg::Descendants) => next.add(rules, e, pos),
+                Some(s) if s.matches_step(seg) => next.add(rules, e, pos + 1),
                 _ => {}
             }
         }
@@ -474,7 +433,7 @@ impl States {
                 rules
                     .entries
                     .get(e as usize)
-                    .is_some_and(|(p, _)| p.segs.len() == pos as usize)
+                    .is_some_and(|(p, _)| p.segments.len() == pos as usize)
             })
             .map(|&(e, _)| e as usize)
             .collect();
@@ -510,17 +469,19 @@ pub(crate) struct Dfa<'r> {
     index: std::collections::HashMap<Vec<(u32, u32)>, u32>,
     /// Per state, its transitions by segment.
     trans: Vec<std::collections::HashMap<plumb_runtime::value::Str, u32>>,
-    /// No pattern has a numeric key segment, so list indexes all step
-    /// alike: one transition serves every index.
+    /// No pattern names one index (`[3]`, or a numeric pointer segment),
+    /// so list indexes all step alike: one transition serves every index.
     indexes_alike: bool,
 }
 
 impl<'r> Dfa<'r> {
     pub(crate) fn new(rules: &'r TypeRules) -> Dfa<'r> {
         let indexes_alike = !rules.entries.iter().any(|(p, _)| {
-            p.segs
-                .iter()
-                .any(|s| matches!(s, Seg::Key(k) if k.bytes().all(|b| b.is_ascii_digit())))
+            p.segments.iter().any(|s| match s {
+                Seg::Key(k) => plumb_runtime::pattern::is_index(k),
+                Seg::Index(_) => true,
+                _ => false,
+            })
         });
         let mut dfa = Dfa {
             rules,
@@ -606,27 +567,11 @@ impl<'r> Dfa<'r> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn globs() {
-        assert!(glob("*", "aws_s3_bucket"));
-        assert!(glob("k8s_*", "k8s_deployment"));
-        assert!(!glob("k8s_*", "aws_s3_bucket"));
-        assert!(glob("aws_s3_bucket", "aws_s3_bucket"));
-        assert!(glob("*_bucket", "aws_s3_bucket"));
-        assert!(glob("a*b*c", "aXbYc"));
-        assert!(!glob("a*b*c", "aXbY"));
-    }
-
     fn rules(patterns: &[&str]) -> TypeRules {
         TypeRules {
             entries: patterns
                 .iter()
-                .map(|p| {
-                    (
-                        Pattern::parse(p).unwrap_or(Pattern { segs: vec![] }),
-                        Action::Ignore,
-                    )
-                })
+                .map(|p| (Pattern::parse(p).unwrap_or_default(), Action::Ignore))
                 .collect(),
             ..TypeRules::default()
         }
@@ -653,6 +598,10 @@ mod tests {
         assert_eq!(hits(&r, &["creationTimestamp"]), 1);
         assert_eq!(hits(&r, &["a", "b", "creationTimestamp"]), 1);
         assert_eq!(hits(&r, &["a", "b"]), 0);
+        let r = rules(&["spec.containers[*].image", "metadata.labels.*"]);
+        assert_eq!(hits(&r, &["spec", "containers", "3", "image"]), 1);
+        assert_eq!(hits(&r, &["spec", "containers", "x", "image"]), 0);
+        assert_eq!(hits(&r, &["metadata", "labels", "app"]), 1);
         let r = rules(&["/a/**"]);
         assert_eq!(hits(&r, &["a"]), 1);
         assert_eq!(hits(&r, &["a", "x", "y"]), 1);
@@ -684,13 +633,15 @@ mod tests {
                 .contains("needs `match`")
         );
         let doc =
-            serde_json::json!({"noise_version": 1, "types": [{"match": "x", "ignore": ["a"]}]});
-        assert!(
-            m.add("mine.yaml", &doc)
-                .unwrap_err()
-                .message
-                .contains("not a path")
-        );
+            serde_json::json!({"noise_version": 1, "types": [{"match": "x", "ignore": ["a..b"]}]});
+        let e = m.add("mine.yaml", &doc).unwrap_err();
+        assert_eq!(e.pointer, "/types/0/ignore/a..b");
+        assert!(e.message.contains("`a..b` is not a path pattern"), "{e}");
+        let doc =
+            serde_json::json!({"noise_version": 1, "types": [{"match": ["k8s_*", "aws_[s3"]}]});
+        let e = m.add("mine.yaml", &doc).unwrap_err();
+        assert_eq!(e.pointer, "/types/0/match/1");
+        assert!(e.message.contains("not a glob pattern"), "{e}");
         let doc = serde_json::json!({"noise_version": 2});
         assert!(
             m.add("mine.yaml", &doc)

@@ -10,7 +10,10 @@
 //!   `Kind/name` for cluster-scoped ones (see [`cluster_scoped`]). A
 //!   namespaced object without `metadata.namespace` (a manifest) is in
 //!   `default`, where `kubectl apply` puts it without `-n`; the attributes
-//!   are left as written. A cluster-scoped object's namespace, if written,
+//!   are left as written, which is the record that the namespace was
+//!   defaulted: [`namespace_defaulted`] reads it, and [`set_namespace`]
+//!   re-keys such a resource into the namespace `kubectl apply -n NS`
+//!   would put it in (what `plumb drift --namespace` does). A cluster-scoped object's namespace, if written,
 //!   is ignored, as the API server ignores it. An object with
 //!   `metadata.generateName` and no name is named by the prefix and `*`
 //!   (`job-*`); its `name` is null.
@@ -348,6 +351,42 @@ fn resource(file: &Path, obj: &Map<String, Json>, at: Position) -> Result<Resour
     Ok(r)
 }
 
+/// Whether this is a namespaced Kubernetes object whose manifest names no
+/// namespace (its attributes, kept as written, have no
+/// `metadata.namespace`): the importer put it in `default`, and
+/// [`set_namespace`] may put it elsewhere.
+pub fn namespace_defaulted(r: &Resource) -> bool {
+    let from_kubernetes = r
+        .source
+        .as_ref()
+        .and_then(|s| s.format.as_deref())
+        .is_none_or(|f| f == "kubernetes");
+    from_kubernetes
+        && r.type_.starts_with("k8s_")
+        && r.id.splitn(3, '/').count() == 3
+        && matches!(
+            r.attributes.field("metadata").field("namespace"),
+            Value::Null
+        )
+}
+
+/// Puts a resource whose manifest names no namespace
+/// ([`namespace_defaulted`]) in `namespace`: its id and address become
+/// `namespace/Kind/name`. The attributes are not changed. Any other
+/// resource is left alone; returns whether it was re-keyed.
+pub fn set_namespace(r: &mut Resource, namespace: &str) -> bool {
+    if !namespace_defaulted(r) {
+        return false;
+    }
+    let Some((_, rest)) = r.id.split_once('/') else {
+        return false;
+    };
+    let id = Str::from(format!("{namespace}/{rest}"));
+    r.address = Some(id.clone());
+    r.id = id;
+    true
+}
+
 /// What a Secret holds: its data, and the copy of it kubectl keeps in an
 /// annotation.
 fn secret_pointers(obj: &Map<String, Json>, metadata: Option<&Map<String, Json>>) -> Vec<String> {
@@ -481,6 +520,24 @@ mod tests {
             out.extend(import_yaml(file, &doc)?);
         }
         Ok(out)
+    }
+
+    #[test]
+    fn a_defaulted_namespace_is_recorded_and_can_be_set() {
+        let mut rs = yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: default}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: prod}\n").unwrap();
+        let defaulted: Vec<bool> = rs.iter().map(namespace_defaulted).collect();
+        assert_eq!(defaulted, [true, false, false, false]);
+        let set: Vec<bool> = rs.iter_mut().map(|r| set_namespace(r, "team-a")).collect();
+        assert_eq!(set, [true, false, false, false]);
+        assert_eq!(rs[0].id, "team-a/ConfigMap/a");
+        assert_eq!(rs[0].address.as_deref(), Some("team-a/ConfigMap/a"));
+        assert_eq!(rs[1].id, "default/ConfigMap/b");
+        assert_eq!(rs[2].id, "ClusterRole/c");
+        assert_eq!(rs[3].id, "prod/Pod/d");
+        // It still names none: it can be put elsewhere again.
+        assert!(namespace_defaulted(&rs[0]));
+        assert!(set_namespace(&mut rs[0], "other"));
+        assert_eq!(rs[0].id, "other/ConfigMap/a");
     }
 
     fn ids(rs: &[Resource]) -> Vec<(String, String, u32)> {

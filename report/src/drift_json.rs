@@ -3,20 +3,33 @@
 
 use std::io::{self, Write};
 
-use plumb_drift::DriftEvent;
+use plumb_drift::{Classification, DriftEvent, DriftReport, NamespaceHint};
 use serde::Serialize;
 
 use crate::drift_text::Counts;
 
 /// The version this module writes, the document's `drift_version` field.
+/// Version 1 gained `classification` in each event (with a policy) and
+/// `namespace_hints` (added fields).
 pub const VERSION: u32 = 1;
 
 /// The whole document.
 #[derive(Debug, Serialize)]
 pub struct DriftDocument<'a> {
     pub drift_version: u32,
-    pub events: &'a [DriftEvent],
+    pub events: Vec<Event<'a>>,
+    pub namespace_hints: &'a [NamespaceHint],
     pub summary: DriftSummary,
+}
+
+/// One event, and with a policy the drift block that classified it
+/// (`null`: none did).
+#[derive(Debug, Serialize)]
+pub struct Event<'a> {
+    #[serde(flatten)]
+    pub event: &'a DriftEvent,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Option<&'a Classification>>,
 }
 
 /// How many resources each side had, and the events by kind.
@@ -30,14 +43,21 @@ pub struct DriftSummary {
 }
 
 impl<'a> DriftDocument<'a> {
-    pub fn new(events: &'a [DriftEvent], declared: usize, actual: usize) -> DriftDocument<'a> {
-        let c = Counts::of(events);
+    pub fn new(report: &'a DriftReport) -> DriftDocument<'a> {
+        let c = Counts::of(&report.events);
         DriftDocument {
             drift_version: VERSION,
-            events,
+            events: report
+                .classified()
+                .map(|(event, classification)| Event {
+                    event,
+                    classification,
+                })
+                .collect(),
+            namespace_hints: &report.namespace_hints,
             summary: DriftSummary {
-                declared,
-                actual,
+                declared: report.declared,
+                actual: report.actual,
                 added: c.added,
                 deleted: c.deleted,
                 changed: c.changed,
@@ -47,13 +67,8 @@ impl<'a> DriftDocument<'a> {
 }
 
 /// Writes the document, pretty-printed, and a final newline.
-pub fn write(
-    out: &mut dyn Write,
-    events: &[DriftEvent],
-    declared: usize,
-    actual: usize,
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &DriftDocument::new(events, declared, actual))
+pub fn write(out: &mut dyn Write, report: &DriftReport) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &DriftDocument::new(report))
         .map_err(io::Error::other)?;
     writeln!(out)
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use plumb_drift::{DriftEvent, DriftKind};
+use plumb_drift::{Classification, DriftEvent, DriftKind, DriftReport};
 
 /// Events by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,17 +66,44 @@ fn place(s: &Option<plumb_runtime::Source>) -> Option<String> {
         .map(|s| s.to_string())
 }
 
-/// Every event, then the summary line.
-pub fn write(
-    out: &mut dyn Write,
-    events: &[DriftEvent],
-    declared: usize,
-    actual: usize,
-) -> io::Result<()> {
-    for e in events {
+/// Every event (with its classification under it, when a policy was
+/// given), the namespace hints, then the summary line.
+pub fn write(out: &mut dyn Write, report: &DriftReport) -> io::Result<()> {
+    for (e, class) in report.classified() {
         write_event(out, e)?;
+        if let Some(class) = class {
+            writeln!(out, "{}", classification_line(class))?;
+        }
     }
-    writeln!(out, "{}", summary(events, declared, actual))
+    for h in &report.namespace_hints {
+        writeln!(out, "hint: {}", h.message())?;
+    }
+    writeln!(
+        out,
+        "{}",
+        summary(&report.events, report.declared, report.actual)
+    )
+}
+
+/// Under an event: the drift block that classified it, or `unclassified`.
+pub fn classification_line(c: Option<&Classification>) -> String {
+    let Some(c) = c else {
+        return "         unclassified: no drift block matches".to_string();
+    };
+    let undecided = c
+        .undecided
+        .as_ref()
+        .map_or(String::new(), |u| format!(" (undecided: {u})"));
+    format!(
+        "         drift {} ({}:{}): {}, controls {}, response {}: {}{undecided}",
+        c.drift,
+        c.file,
+        c.line,
+        c.severity,
+        c.controls.join(", "),
+        c.response,
+        c.message
+    )
 }
 
 /// One event on one line.

@@ -12,7 +12,8 @@ use crate::bytecode::{Op, Program};
 
 pub const MAGIC: &[u8; 8] = b"PLUMBC\0\n";
 /// Bumped whenever the bytecode or its encoding changes.
-pub const FORMAT_VERSION: u32 = 3;
+/// 4: drift blocks ([`crate::bytecode::DriftInfo`]) are compiled.
+pub const FORMAT_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArtifactError {
@@ -152,7 +153,12 @@ pub fn verify(p: &Program) -> Result<(), String> {
             return Err(format!("global `{}` has no chunk", g.name));
         }
     }
-    for r in &p.rules {
+    for d in &p.drifts {
+        if !d.rule.requires.is_empty() {
+            return Err(format!("drift block `{}` has a `require`", d.rule.name));
+        }
+    }
+    for r in p.rules.iter().chain(p.drifts.iter().map(|d| &d.rule)) {
         let chunks = r
             .guards
             .iter()

@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::pattern::PathPattern;
 use crate::projection::{Projection, TypePattern};
 
 /// Index of a chunk in [`Program::chunks`].
@@ -22,6 +23,9 @@ pub struct Program {
     pub consts: Vec<Const>,
     pub chunks: Vec<Chunk>,
     pub rules: Vec<RuleInfo>,
+    /// Drift blocks, in declaration order (files in the order compiled):
+    /// classification rules for drift events (docs/drift.md).
+    pub drifts: Vec<DriftInfo>,
     pub fns: Vec<FnInfo>,
     pub globals: Vec<GlobalInfo>,
     /// `resources(...)` queries: the patterns of each.
@@ -184,6 +188,27 @@ pub struct RuleInfo {
     pub lets: Vec<(u16, ChunkId)>,
     pub message: Option<Vec<TemplatePart>>,
     pub remediation: Option<Vec<TemplatePart>>,
+}
+
+/// A compiled drift block: a rule without `require`s (its name, package,
+/// file and line, selector, `when` guards, `let`s, severity, controls,
+/// response, message and remediation are a [`RuleInfo`]'s) and the
+/// attribute paths whose drift it classifies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftInfo {
+    pub rule: RuleInfo,
+    pub paths: Vec<PathPattern>,
+}
+
+impl Program {
+    /// A block by the index the VM runs it under: rules first, then drift
+    /// blocks (`rules.len() + d` is drift block `d`).
+    pub fn block(&self, index: usize) -> Option<&RuleInfo> {
+        match index.checked_sub(self.rules.len()) {
+            None => self.rules.get(index),
+            Some(d) => self.drifts.get(d).map(|d| &d.rule),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,8 @@ use crate::snapshot::{LoadOptions, Resource, Snapshot, SnapshotError};
 use crate::value::{Str, Value};
 use crate::vm::{Builtins, CallContext, Env, Frame, Machine, VmError};
 
+pub mod blocks;
+
 /// A program ready to evaluate: constants materialised, built-ins bound.
 /// Immutable, `Send + Sync`: compile once, evaluate many snapshots.
 pub struct CompiledPolicy {
@@ -867,36 +869,8 @@ fn finding(
     require: Option<usize>,
     error: Option<VmError>,
 ) -> Outcome {
-    let mut render = |parts: &[TemplatePart]| {
-        let mut out = String::new();
-        for part in parts {
-            match part {
-                TemplatePart::Text(t) => out.push_str(t),
-                TemplatePart::Hole { chunk, paths } => {
-                    let through_query = |p: &str| {
-                        p.strip_prefix('?')
-                            .and_then(|q| q.parse::<usize>().ok())
-                            .is_some_and(|q| env.sensitive_queries.get(q).copied().unwrap_or(true))
-                    };
-                    if paths.iter().any(|p| {
-                        through_query(p) || (!p.starts_with('?') && path_is_sensitive(resource, p))
-                    }) {
-                        out.push_str("(sensitive)");
-                        continue;
-                    }
-                    match machine.run(env, Some(resource), Some(rule_index), *chunk, frame) {
-                        Ok(v) => out.push_str(&v.display()),
-                        Err(e) => {
-                            out.push_str("(error: ");
-                            out.push_str(&e.message);
-                            out.push(')');
-                        }
-                    }
-                }
-            }
-        }
-        out
-    };
+    let mut render =
+        |parts: &[TemplatePart]| render_template(env, machine, frame, rule_index, resource, parts);
     let message = match &rule.message {
         Some(parts) => render(parts),
         None => format!(
@@ -950,6 +924,47 @@ fn finding(
         evidence,
         error: error.map(|e| e.message),
     }))
+}
+
+/// A message or remediation template over one resource. A hole reading a
+/// sensitive value (of the resource, or of a query with sensitive
+/// resources) prints `(sensitive)`; one that fails prints the error.
+fn render_template(
+    env: &Env<'_>,
+    machine: &mut Machine,
+    frame: &mut Frame,
+    rule_index: usize,
+    resource: &Resource,
+    parts: &[TemplatePart],
+) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            TemplatePart::Text(t) => out.push_str(t),
+            TemplatePart::Hole { chunk, paths } => {
+                let through_query = |p: &str| {
+                    p.strip_prefix('?')
+                        .and_then(|q| q.parse::<usize>().ok())
+                        .is_some_and(|q| env.sensitive_queries.get(q).copied().unwrap_or(true))
+                };
+                if paths.iter().any(|p| {
+                    through_query(p) || (!p.starts_with('?') && path_is_sensitive(resource, p))
+                }) {
+                    out.push_str("(sensitive)");
+                    continue;
+                }
+                match machine.run(env, Some(resource), Some(rule_index), *chunk, frame) {
+                    Ok(v) => out.push_str(&v.display()),
+                    Err(e) => {
+                        out.push_str("(error: ");
+                        out.push_str(&e.message);
+                        out.push(')');
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// One step of an evidence path.

@@ -9,6 +9,8 @@ pub mod artifact;
 pub mod bytecode;
 pub mod eval;
 pub mod finding;
+pub mod glob;
+pub mod pattern;
 pub mod projection;
 pub mod snapshot;
 pub mod value;

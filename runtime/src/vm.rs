@@ -683,7 +683,7 @@ impl Machine {
         at: &Cursor,
     ) -> Result<Value, VmError> {
         let info = rule
-            .and_then(|r| env.program.rules.get(r))
+            .and_then(|r| env.program.block(r))
             .ok_or_else(|| err(at, "a rule `let` outside a rule"))?;
         let &(slot, chunk) = info
             .lets

@@ -1,11 +1,12 @@
 //! `plumb drift`: declared against actual resources, or a plan's
-//! `resource_drift`, as drift events (docs/drift.md).
+//! `resource_drift`, as drift events classified by a policy's drift
+//! blocks (docs/drift.md).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::Result;
-use plumb_drift::{DriftEvent, NoiseModel};
+use plumb_drift::{DriftReport, NoiseModel, RunOptions};
 use plumb_ingest::input::Inputs;
 use plumb_runtime::snapshot::LoadOptions;
 
@@ -17,6 +18,11 @@ pub struct DriftArgs {
     pub declared: Vec<PathBuf>,
     pub actual: Vec<PathBuf>,
     pub noise: Vec<PathBuf>,
+    /// Rule files whose drift blocks classify the events.
+    pub policies: Vec<PathBuf>,
+    /// The namespace of manifests that name none.
+    pub namespace: String,
+    pub now: Option<f64>,
     pub format: Format,
     pub threads: usize,
 }
@@ -37,9 +43,22 @@ fn noise_model(files: &[PathBuf]) -> Result<NoiseModel> {
 
 pub fn run(args: &DriftArgs) -> Result<ExitCode> {
     let model = noise_model(&args.noise)?;
+    let policy = match args.policies.is_empty() {
+        true => None,
+        false => Some(crate::policy::bind(
+            crate::policy::compile_files(&args.policies)?.program,
+        )?),
+    };
     let threads = crate::output::threads(args.threads);
-    let (events, declared, actual) = match &args.plan {
-        Some(plan) => plan_drift(plan, &model)?,
+    let options = RunOptions {
+        model: &model,
+        policy: policy.as_ref(),
+        namespace: &args.namespace,
+        threads,
+        now: crate::output::now(args.now),
+    };
+    let report = match &args.plan {
+        Some(plan) => plan_drift(plan, &options)?,
         None => {
             let load = LoadOptions {
                 threads,
@@ -56,44 +75,28 @@ pub fn run(args: &DriftArgs) -> Result<ExitCode> {
                 .map_err(|_| CliError::Snapshot("loading the declared side failed".into()))?
                 .map_err(CliError::from)?;
             let actual = actual.map_err(CliError::from)?;
-            let events = plumb_drift::detect(
-                &declared,
-                &actual,
-                &model,
-                &plumb_drift::Options { threads },
-            )
-            .map_err(|e| CliError::Snapshot(e.to_string()))?;
-            let counts = (declared.len(), actual.len());
-            // The process ends after the output: freeing a few million
-            // small allocations one by one would only delay it.
-            std::mem::forget(declared);
-            std::mem::forget(actual);
-            (events, counts.0, counts.1)
+            plumb_drift::report::run(declared, actual, &options)
+                .map_err(|e| CliError::Snapshot(e.to_string()))?
         }
     };
     crate::output::stdout(|out| match args.format {
-        Format::Json => plumb_report::drift_json::write(out, &events, declared, actual),
-        Format::Text => plumb_report::drift_text::write(out, &events, declared, actual),
+        Format::Json => plumb_report::drift_json::write(out, &report),
+        Format::Text => plumb_report::drift_text::write(out, &report),
     })?;
-    Ok(if events.is_empty() {
+    Ok(if report.events.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-/// A plan's `resource_drift`, and how many resources each side had.
-fn plan_drift(
-    plan: &std::path::Path,
-    model: &NoiseModel,
-) -> Result<(Vec<DriftEvent>, usize, usize)> {
+/// A plan's `resource_drift`.
+fn plan_drift(plan: &Path, options: &RunOptions<'_>) -> Result<DriftReport> {
     let bytes = std::fs::read(plan).map_err(|source| CliError::Read {
         path: plan.display().to_string(),
         source,
     })?;
     let entries = plumb_ingest::terraform_plan::resource_drift_of(plan, &bytes)
         .map_err(|e| CliError::Snapshot(e.to_string()))?;
-    let declared = entries.iter().filter(|e| e.before.is_some()).count();
-    let actual = entries.iter().filter(|e| e.after.is_some()).count();
-    Ok((plumb_drift::plan_drift(&entries, model), declared, actual))
+    Ok(plumb_drift::report::run_plan(&entries, options))
 }

@@ -357,16 +357,10 @@ fn first_line(s: &str) -> String {
     last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
-/// Compiles a glob. `**` is two `*`, as in a shell without `globstar`:
-/// runs of `*` are one `*` (the glob crate would reject `a**b`).
-pub fn compile_glob(pattern: &str) -> Result<glob::Pattern, String> {
-    let mut collapsed = String::with_capacity(pattern.len());
-    for c in pattern.chars() {
-        if !(c == '*' && collapsed.ends_with('*')) {
-            collapsed.push(c);
-        }
-    }
-    glob::Pattern::new(&collapsed).map_err(|e| e.msg.to_string())
+/// Compiles a glob (the runtime's [`plumb_runtime::glob::Glob`], the one
+/// implementation baselines and the noise model use too).
+pub fn compile_glob(pattern: &str) -> Result<plumb_runtime::glob::Glob, String> {
+    plumb_runtime::glob::Glob::new(pattern).map_err(|e| e.reason)
 }
 
 fn net(s: &str) -> Result<IpNet, String> {

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use plumb_runtime::bytecode::{
-    BinOp, Chunk, ChunkId, Const, FnInfo, GlobalInfo, IterKind, LookupInfo, LookupSource, Op,
-    Program, Require, ResourceField, RuleInfo, TemplatePart,
+    BinOp, Chunk, ChunkId, Const, DriftInfo, FnInfo, GlobalInfo, IterKind, LookupInfo,
+    LookupSource, Op, Program, Require, ResourceField, RuleInfo, TemplatePart,
 };
 
-use crate::ir::{Analysis, Ir, IrPart, IrProgram};
+use crate::ir::{Analysis, Ir, IrPart, IrProgram, IrRule};
 
 /// A program too large for the bytecode's index widths.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,6 +64,44 @@ pub fn generate(ir: &IrProgram, analysis: &Analysis) -> Res<(Program, Vec<Vec<Ch
     }
     let mut rules = Vec::new();
     for (r, rule) in ir.rules.iter().enumerate() {
+        rules.push(g.rule(r, rule, analysis)?);
+    }
+    let mut drifts = Vec::new();
+    for (d, drift) in ir.drifts.iter().enumerate() {
+        drifts.push(DriftInfo {
+            rule: g.rule(ir.rules.len() + d, &drift.rule, analysis)?,
+            paths: drift.paths.clone(),
+        });
+    }
+    let mut fixtures = Vec::new();
+    for t in &ir.tests {
+        let chunks = t
+            .fixtures
+            .iter()
+            .map(|f| g.chunk(&f.attributes, f.frame))
+            .collect::<Res<Vec<_>>>()?;
+        fixtures.push(chunks);
+    }
+    let program = Program {
+        consts: g.consts,
+        chunks: g.chunks,
+        rules,
+        drifts,
+        fns,
+        globals,
+        queries: ir.queries.clone(),
+        projection: analysis.projection.clone(),
+        builtins: g.builtins,
+        lookups: g.lookups,
+    };
+    Ok((program, fixtures))
+}
+
+impl Gen {
+    /// A rule, or the rule part of a drift block; `r` is its block index
+    /// (rules, then drift blocks), as the analysis numbers them.
+    fn rule(&mut self, r: usize, rule: &IrRule, analysis: &Analysis) -> Res<RuleInfo> {
+        let g = self;
         let guards = rule
             .guards
             .iter()
@@ -107,9 +145,9 @@ pub fn generate(ir: &IrProgram, analysis: &Analysis) -> Res<(Program, Vec<Vec<Ch
                 }
                 Ok(Some(out))
             };
-        let message = template(&mut g, &rule.message)?;
-        let remediation = template(&mut g, &rule.remediation)?;
-        rules.push(RuleInfo {
+        let message = template(g, &rule.message)?;
+        let remediation = template(g, &rule.remediation)?;
+        Ok(RuleInfo {
             name: rule.name.clone(),
             package: rule.package.clone(),
             doc: rule.doc.clone(),
@@ -125,32 +163,9 @@ pub fn generate(ir: &IrProgram, analysis: &Analysis) -> Res<(Program, Vec<Vec<Ch
             lets,
             message,
             remediation,
-        });
+        })
     }
-    let mut fixtures = Vec::new();
-    for t in &ir.tests {
-        let chunks = t
-            .fixtures
-            .iter()
-            .map(|f| g.chunk(&f.attributes, f.frame))
-            .collect::<Res<Vec<_>>>()?;
-        fixtures.push(chunks);
-    }
-    let program = Program {
-        consts: g.consts,
-        chunks: g.chunks,
-        rules,
-        fns,
-        globals,
-        queries: ir.queries.clone(),
-        projection: analysis.projection.clone(),
-        builtins: g.builtins,
-        lookups: g.lookups,
-    };
-    Ok((program, fixtures))
-}
 
-impl Gen {
     fn string(&mut self, s: &str) -> Res<u32> {
         if let Some(&i) = self.strings.get(s) {
             return Ok(i);

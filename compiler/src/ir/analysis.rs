@@ -92,9 +92,10 @@ const BUDGET: usize = 2_000_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     pub projection: Projection,
-    /// Per rule, per `require`: the attribute paths it reads.
+    /// Per block (rules, then drift blocks), per `require`: the attribute
+    /// paths it reads.
     pub require_paths: Vec<Vec<Vec<String>>>,
-    /// Per rule: per message/remediation hole, the paths it reads.
+    /// Per block: per message/remediation hole, the paths it reads.
     pub hole_paths: Vec<Vec<Vec<String>>>,
 }
 
@@ -122,7 +123,10 @@ pub fn analyze(program: &IrProgram) -> Analysis {
     };
     let mut require_paths = Vec::new();
     let mut hole_paths = Vec::new();
-    for (r, rule) in program.rules.iter().enumerate() {
+    // Drift blocks are analysed for their message holes' paths (what a
+    // message must not print); the loader's projection is for `check`,
+    // which does not run them.
+    for (r, rule) in program.blocks().enumerate() {
         let mut lets: Lets = vec![None; rule.lets.len()];
         let mut env: Vec<Abs> = vec![Abs::default(); usize::from(rule.frame)];
         let mut per_require = Vec::new();
@@ -399,8 +403,7 @@ impl Analyzer<'_> {
                     self.reads.extend(reads.iter().cloned());
                     return v.clone();
                 }
-                let Some((_, value)) = self.program.rules.get(rule).and_then(|r| r.lets.get(i))
-                else {
+                let Some((_, value)) = self.program.block(rule).and_then(|r| r.lets.get(i)) else {
                     return Abs::default();
                 };
                 let before = self.reads.len();

@@ -9,7 +9,7 @@ use plumb_runtime::projection::TypePattern;
 use plumb_stdlib::controls::Framework;
 
 use super::*;
-use crate::ast::{self, BinaryOp, BlockKind, ClauseKind, Expr, ExprKind, Item, Module, UnaryOp};
+use crate::ast::{self, BinaryOp, ClauseKind, Expr, ExprKind, Item, Module, UnaryOp};
 use crate::source::SourceMap;
 
 /// Lowering failed on something the checker should have rejected.
@@ -77,8 +77,7 @@ impl Scope {
     }
 }
 
-/// Lowers every rule, test and what they use. Drift blocks are not
-/// evaluated by `check` and are not lowered.
+/// Lowers every rule, drift block, test and what they use.
 pub fn lower(modules: &[Module], sources: &SourceMap) -> Result<IrProgram, LowerError> {
     let mut l = Lowerer {
         modules,
@@ -95,11 +94,13 @@ pub fn lower(modules: &[Module], sources: &SourceMap) -> Result<IrProgram, Lower
     };
     l.collect();
     let mut rules = Vec::new();
+    let mut drifts = Vec::new();
     let mut tests = Vec::new();
     for (m, module) in modules.iter().enumerate() {
         for item in &module.items {
             match item {
                 Item::Rule(b) => rules.push(l.rule(m, b)?),
+                Item::Drift(b) => drifts.push(l.drift(m, b)?),
                 Item::Test(t) => tests.push(l.test(m, t)?),
                 _ => {}
             }
@@ -107,6 +108,7 @@ pub fn lower(modules: &[Module], sources: &SourceMap) -> Result<IrProgram, Lower
     }
     Ok(IrProgram {
         rules,
+        drifts,
         fns: l.fns,
         globals: l.globals,
         queries: l.queries,
@@ -275,8 +277,25 @@ impl<'a> Lowerer<'a> {
 
     // ----- rules ----------------------------------------------------------
 
+    /// A drift block: its metadata, guards, `let`s and templates lower as
+    /// a rule's do (it has no `require`), with its path patterns.
+    fn drift(&mut self, m: usize, b: &ast::Block) -> Res<IrDrift> {
+        let rule = self.rule(m, b)?;
+        let paths = b
+            .clauses
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ClauseKind::Paths(p) => Some(p),
+                _ => None,
+            })
+            .flatten()
+            .map(|p| plumb_runtime::pattern::PathPattern::new(p.segments.clone()))
+            .collect();
+        Ok(IrDrift { rule, paths })
+    }
+
+    /// A rule, or the rule part of a drift block.
     fn rule(&mut self, m: usize, b: &ast::Block) -> Res<IrRule> {
-        debug_assert_eq!(b.kind, BlockKind::Rule);
         let pkg = self.module_pkg.get(m).copied().unwrap_or(0);
         let mut scope = Scope::new(m, pkg, true);
         let mut severity = None;
@@ -340,7 +359,8 @@ impl<'a> Lowerer<'a> {
             file: self.file_name(m),
             line: self.line(m, b.name.span),
             selector: b.selector.iter().map(type_pattern).collect(),
-            severity: severity.ok_or_else(|| self.fail(m, "rule without a severity"))?,
+            severity: severity
+                .ok_or_else(|| self.fail(m, format!("{} without a severity", b.kind.keyword())))?,
             controls,
             response,
             frame: scope.frame,

@@ -89,6 +89,13 @@ pub struct IrRule {
     pub remediation: Option<Vec<IrPart>>,
 }
 
+/// A drift block: a rule without `require`s, and its path patterns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IrDrift {
+    pub rule: IrRule,
+    pub paths: Vec<plumb_runtime::pattern::PathPattern>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct IrFn {
     pub name: String,
@@ -129,10 +136,28 @@ pub struct IrTest {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IrProgram {
     pub rules: Vec<IrRule>,
+    /// Drift blocks in declaration order. Analysed and run as blocks
+    /// `rules.len() + d` (see [`IrProgram::block`]).
+    pub drifts: Vec<IrDrift>,
     pub fns: Vec<IrFn>,
     pub globals: Vec<IrGlobal>,
     pub queries: Vec<Vec<TypePattern>>,
     pub tests: Vec<IrTest>,
+}
+
+impl IrProgram {
+    /// Rules, then drift blocks, by one index.
+    pub fn block(&self, index: usize) -> Option<&IrRule> {
+        match index.checked_sub(self.rules.len()) {
+            None => self.rules.get(index),
+            Some(d) => self.drifts.get(d).map(|d| &d.rule),
+        }
+    }
+
+    /// Every block: rules, then drift blocks.
+    pub fn blocks(&self) -> impl Iterator<Item = &IrRule> {
+        self.rules.iter().chain(self.drifts.iter().map(|d| &d.rule))
+    }
 }
 
 impl Ir {

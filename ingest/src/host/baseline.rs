@@ -36,7 +36,7 @@ use plumb_runtime::Resource;
 use plumb_runtime::value::{Str, Value};
 use serde_json::{Map, Value as Json, json};
 
-use plumb_stdlib::eval::compile_glob;
+use plumb_runtime::glob::Glob;
 
 use super::{kind, pointer, source};
 use crate::ImportError;
@@ -57,7 +57,8 @@ const GROUP_KEYS: [&str; 8] = [
     "sysctl",
     "sshd",
 ];
-const SECTIONS: [&str; 5] = ["packages", "services", "files", "sysctl", "sshd"];
+/// The declaration sections of a group, in the order they compare.
+pub const SECTIONS: [&str; 5] = ["packages", "services", "files", "sysctl", "sshd"];
 
 struct Checker<'a> {
     file: &'a Path,
@@ -622,221 +623,10 @@ fn sshd_value(c: &Checker<'_>, v: &Json, at: &str) -> Result<Json, ImportError> 
     }
 }
 
-// ---------------------------------------------------------------------------
-// Comparison with a host's facts.
-// ---------------------------------------------------------------------------
-
-/// One declaration a host's facts contradict.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Deviation {
-    /// JSON pointer into the baseline's attributes: `/packages/telnet`.
-    pub path: String,
-    /// The declaration (normalised).
-    pub declared: Json,
-    /// What the facts show (`None`: nothing, e.g. the package is not
-    /// installed or the service does not exist).
-    pub actual: Option<Json>,
-}
-
-/// What comparing a baseline with a host's facts found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Comparison {
-    pub deviations: Vec<Deviation>,
-    /// Declarations the facts say nothing about (pointers): the host's
-    /// facts have no such section (no `package_facts` run, or `files`,
-    /// `sysctl`, `sshd`, which `setup` does not report).
-    pub unobserved: Vec<String>,
-    /// Declarations the facts confirm.
-    pub confirmed: usize,
-}
-
-/// Compares a `host_baseline` with the `host` of the same id (Ansible
-/// facts), section by section (docs/baseline.md, "Comparing with facts"):
-///
-/// - `packages` against `packages` (`package_facts`: name → list of
-///   `{version, release, epoch}`): present means listed, absent not
-///   listed, a version pattern matches some installed `version`,
-///   `version-release` or `epoch:version-release`;
-/// - `services` against `services` (`service_facts`: unit → `{state,
-///   status}`, the name with or without `.service`): `running` means
-///   state `running`, `stopped` anything else or no such unit; `enabled`
-///   means a status starting `enabled`, disabled anything else;
-/// - `files`, `sysctl`, `sshd` against the sections of those names when
-///   the host has them (same shapes as the baseline's; mode, owner and
-///   group compared as text, a missing file is state `absent`).
-///
-/// A section the host's facts do not have is unobserved, not drift.
-pub fn compare(baseline: &Resource, host: &Resource) -> Comparison {
-    let b = baseline.attributes.to_json();
-    let h = host.attributes.to_json();
-    let mut out = Comparison::default();
-    for section in SECTIONS {
-        let Some(Json::Object(declared)) = b.get(section) else {
-            continue;
-        };
-        let actual = h.get(section).filter(|v| !v.is_null());
-        for (key, want) in declared {
-            let path = pointer(&format!("/{section}"), key);
-            let Some(actual) = actual else {
-                out.unobserved.push(path);
-                continue;
-            };
-            let (ok, seen) = match section {
-                "packages" => package_matches(want, actual.get(key)),
-                "services" => service_matches(want, actual, key),
-                "files" => file_matches(want, actual.get(key)),
-                "sshd" => {
-                    let seen = actual
-                        .as_object()
-                        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
-                        .map(|(_, v)| v.clone());
-                    (
-                        seen.as_ref().map(scalar_text) == want.as_str().map(str::to_string),
-                        seen,
-                    )
-                }
-                _ => {
-                    let seen = actual.get(key).cloned();
-                    let text = seen.as_ref().map(|v| {
-                        scalar_text(v)
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    });
-                    (text.as_deref() == want.as_str(), seen)
-                }
-            };
-            if ok {
-                out.confirmed += 1;
-            } else {
-                out.deviations.push(Deviation {
-                    path,
-                    declared: want.clone(),
-                    actual: seen,
-                });
-            }
-        }
-    }
-    out
-}
-
-fn scalar_text(v: &Json) -> String {
-    match v {
-        Json::String(s) => s.trim().to_string(),
-        Json::Bool(true) => "yes".into(),
-        Json::Bool(false) => "no".into(),
-        other => other.to_string(),
-    }
-}
-
-fn package_matches(want: &Json, seen: Option<&Json>) -> (bool, Option<Json>) {
-    let installed: Vec<&Json> = match seen {
-        Some(Json::Array(list)) => list.iter().collect(),
-        Some(Json::Null) | None => Vec::new(),
-        Some(other) => vec![other],
-    };
-    let seen = (!installed.is_empty()).then(|| seen.cloned().unwrap_or(Json::Null));
-    let ok = match want.get("state").and_then(Json::as_str) {
-        Some("absent") => installed.is_empty(),
-        _ => match want.get("version").and_then(Json::as_str) {
-            None => !installed.is_empty(),
-            Some(pattern) => installed.iter().any(|p| {
-                let field = |k: &str| {
-                    p.get(k)
-                        .map(scalar_text)
-                        .filter(|s| !s.is_empty() && s != "null")
-                };
-                let version = field("version");
-                let release = field("release");
-                let epoch = field("epoch");
-                let mut forms = Vec::new();
-                if let Some(v) = &version {
-                    forms.push(v.clone());
-                    if let Some(r) = &release {
-                        forms.push(format!("{v}-{r}"));
-                        if let Some(e) = &epoch {
-                            forms.push(format!("{e}:{v}-{r}"));
-                        }
-                    }
-                }
-                forms.iter().any(|f| glob(pattern, f))
-            }),
-        },
-    };
-    (ok, seen)
-}
-
-fn service_matches(want: &Json, services: &Json, name: &str) -> (bool, Option<Json>) {
-    let seen = services
-        .get(name)
-        .or_else(|| services.get(format!("{name}.service").as_str()))
-        .filter(|v| !v.is_null())
-        .cloned();
-    let state = seen
-        .as_ref()
-        .and_then(|s| s.get("state"))
-        .and_then(Json::as_str);
-    let status = seen
-        .as_ref()
-        .and_then(|s| s.get("status"))
-        .and_then(Json::as_str);
-    let state_ok = match want.get("state").and_then(Json::as_str) {
-        Some("running") => state == Some("running"),
-        Some(_) => state != Some("running"),
-        None => true,
-    };
-    let enabled_ok = match want.get("enabled").and_then(Json::as_bool) {
-        Some(true) => status.is_some_and(|s| s.starts_with("enabled")),
-        Some(false) => !status.is_some_and(|s| s.starts_with("enabled")),
-        None => true,
-    };
-    (state_ok && enabled_ok, seen)
-}
-
-fn file_matches(want: &Json, seen: Option<&Json>) -> (bool, Option<Json>) {
-    let seen = seen.filter(|v| !v.is_null()).cloned();
-    let state = want
-        .get("state")
-        .and_then(Json::as_str)
-        .unwrap_or("present");
-    let Some(actual) = &seen else {
-        return (state == "absent", None);
-    };
-    let actual_state = actual
-        .get("state")
-        .and_then(Json::as_str)
-        .unwrap_or("present");
-    let state_ok = match state {
-        "absent" => actual_state == "absent",
-        "present" => actual_state != "absent",
-        other => actual_state == other,
-    };
-    let same = |k: &str| match want.get(k).and_then(Json::as_str) {
-        None => true,
-        Some(w) => {
-            let a = actual.get(k).map(scalar_text);
-            if k == "mode" {
-                a.is_some_and(|a| format!("{:0>4}", a.trim_start_matches("0o")) == w)
-            } else {
-                a.as_deref() == Some(w)
-            }
-        }
-    };
-    (
-        state_ok && same("mode") && same("owner") && same("group"),
-        seen,
-    )
-}
-
-/// Whether `text` matches the glob `pattern`, as `glob_match` in rules
-/// does (`*`, `?`, `[a-z]`, `[!a-z]`).
-fn glob(pattern: &str, text: &str) -> bool {
-    compile_glob(pattern).is_ok_and(|p| p.matches(text))
-}
-
-/// A glob that compiles, or an error at `at`.
+/// A glob that compiles (plumb's one glob, as `glob_match` in rules and
+/// drift's host matching use), or an error at `at`.
 fn check_glob(c: &Checker<'_>, at: &str, pattern: &str) -> Result<(), ImportError> {
-    compile_glob(pattern)
+    Glob::new(pattern)
         .map(|_| ())
         .map_err(|e| c.err(at, format!("`{pattern}` is not a glob pattern: {e}")))
 }
@@ -910,51 +700,6 @@ mod tests {
         let edge = r[2].attributes.to_json();
         assert_eq!(edge["match"], json!(["edge-*"]));
         assert_eq!(edge["host"], Json::Null);
-    }
-
-    #[test]
-    fn globs() {
-        assert!(glob("1.24.*", "1.24.0-1ubuntu1"));
-        assert!(glob("*", ""));
-        assert!(glob("1.?4*", "1.24"));
-        assert!(!glob("1.24.*", "1.25.0"));
-        assert!(!glob("1.24", "1.24.0"));
-        assert!(glob("*ubuntu*", "1.24.0-1ubuntu1"));
-        assert!(glob("1.2[0-4].*", "1.24.0"));
-        assert!(!glob("1.2[!0-4].*", "1.24.0"));
-    }
-
-    #[test]
-    fn compare_with_facts() {
-        let b = run(json!({"plumb_baseline": 1, "groups": {"web": {"hosts": ["web-1"],
-            "packages": {"openssh-server": "present", "telnet": "absent", "nginx": "1.24.*", "curl": "present"},
-            "services": {"sshd": ["running", "enabled"], "telnetd": "stopped", "nginx": "running"},
-            "sysctl": {"net.ipv4.ip_forward": 0}}}}))
-        .unwrap();
-        let host = Resource::new(
-            "host",
-            "web-1",
-            Value::from_json(&json!({
-                "packages": {
-                    "openssh-server": [{"name": "openssh-server", "version": "8.9p1", "release": "3", "epoch": 1}],
-                    "telnet": [{"version": "0.17"}],
-                    "nginx": [{"version": "1.24.0", "release": "1.el9"}]
-                },
-                "services": {
-                    "sshd.service": {"state": "running", "status": "enabled"},
-                    "nginx.service": {"state": "stopped", "status": "disabled"}
-                }
-            })),
-        );
-        let c = compare(&b[0], &host);
-        let paths: Vec<&str> = c.deviations.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["/packages/curl", "/packages/telnet", "/services/nginx"]
-        );
-        assert_eq!(c.deviations[0].actual, None);
-        assert_eq!(c.unobserved, ["/sysctl/net.ipv4.ip_forward"]);
-        assert_eq!(c.confirmed, 4);
     }
 
     #[test]

@@ -255,6 +255,7 @@ impl Build {
 
     fn finish(self) -> Program {
         Program {
+            drifts: Vec::new(),
             consts: self.pool.consts,
             chunks: self.chunks,
             rules: self.rules,
