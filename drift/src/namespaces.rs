@@ -117,6 +117,7 @@ pub fn namespace_hints(events: &[DriftEvent], declared: &[Resource]) -> Vec<Name
 mod tests {
     use super::*;
     use plumb_runtime::value::Value;
+    use serde_json::json;
 
     fn object(ns: Option<&str>) -> Resource {
         let meta = match ns {
