@@ -57,14 +57,14 @@ fn drift_blocks_are_lowered_with_their_metadata_and_paths() {
     assert_eq!(p.rules.len(), 1);
     assert_eq!(p.drifts.len(), 2);
     let d = &p.drifts[0];
-    assert_eq!(d.rule.name, "ingress_changed");
-    assert_eq!(d.rule.package, "net.classes");
-    assert_eq!(d.rule.file, "net.plumb");
-    assert_eq!(d.rule.line, 9);
-    assert_eq!(d.rule.severity, Severity::High);
-    assert_eq!(d.rule.response, Response::Alert);
-    assert_eq!(d.rule.controls, ["nist.SC-7", "nist.CM-3"]);
-    assert_eq!(d.rule.selector.len(), 2);
+    assert_eq!(d.rule.meta.name, "ingress_changed");
+    assert_eq!(d.rule.meta.package, "net.classes");
+    assert_eq!(d.rule.meta.file, "net.plumb");
+    assert_eq!(d.rule.meta.line, 9);
+    assert_eq!(d.rule.meta.severity, Severity::High);
+    assert_eq!(d.rule.meta.response, Response::Alert);
+    assert_eq!(d.rule.meta.controls, ["nist.SC-7", "nist.CM-3"]);
+    assert_eq!(d.rule.meta.selector.len(), 2);
     assert_eq!(d.rule.guards.len(), 1);
     assert_eq!(d.rule.lets.len(), 1);
     assert!(d.rule.requires.is_empty());
@@ -85,7 +85,7 @@ fn drift_blocks_are_lowered_with_their_metadata_and_paths() {
     assert_eq!(d.paths, parsed);
     let shown: Vec<String> = d.paths.iter().map(ToString::to_string).collect();
     assert_eq!(shown, written);
-    assert_eq!(p.drifts[1].rule.response, Response::Review);
+    assert_eq!(p.drifts[1].rule.meta.response, Response::Review);
     // A drift block adds nothing to what `check` loads.
     let kept = format!("{:?}", p.projection);
     assert!(!kept.contains("cidr_blocks"), "{kept}");
@@ -99,19 +99,17 @@ fn drift_blocks_survive_an_artifact_and_verify_checks_them() {
     assert_eq!(back, p);
     let mut bad = p.clone();
     bad.drifts[0].rule.guards[0] = 9999;
-    assert!(
-        plumb_runtime::artifact::verify(&bad)
-            .unwrap_err()
-            .contains("ingress_changed")
-    );
+    assert!(matches!(
+        plumb_runtime::artifact::verify(&bad),
+        Err(plumb_runtime::artifact::VerifyError::Rule { rule, .. }) if rule == "ingress_changed"
+    ));
     let mut bad = p.clone();
     bad.drifts[1].rule.lets.push((0, 0));
     assert!(plumb_runtime::artifact::verify(&bad).is_err());
     let mut bad = p;
     bad.drifts[1].rule.requires = bad.rules[0].requires.clone();
-    assert!(
-        plumb_runtime::artifact::verify(&bad)
-            .unwrap_err()
-            .contains("has a `require`")
-    );
+    assert!(matches!(
+        plumb_runtime::artifact::verify(&bad),
+        Err(plumb_runtime::artifact::VerifyError::DriftRequire { .. })
+    ));
 }

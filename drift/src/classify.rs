@@ -121,7 +121,7 @@ fn classify_one(
         .collect();
     for (d, block) in policy.program().drifts.iter().enumerate() {
         let rule = &block.rule;
-        if !rule.selector.iter().any(|p| p.matches(&event.type_)) {
+        if !rule.meta.selector.iter().any(|p| p.matches(&event.type_)) {
             continue;
         }
         if !block
@@ -139,16 +139,16 @@ fn classify_one(
             Guard::Error(e) => Some(format!("its `when` failed: {e}")),
         };
         return Some(Classification {
-            drift: rule.name.clone(),
-            package: rule.package.clone(),
-            file: rule.file.clone(),
-            line: rule.line,
-            severity: rule.severity,
-            controls: rule.controls.clone(),
-            response: rule.response,
-            message: run
-                .message
-                .unwrap_or_else(|| format!("{}: drift of {} {}", rule.name, event.type_, event.id)),
+            drift: rule.meta.name.clone(),
+            package: rule.meta.package.clone(),
+            file: rule.meta.file.clone(),
+            line: rule.meta.line,
+            severity: rule.meta.severity,
+            controls: rule.meta.controls.clone(),
+            response: rule.meta.response,
+            message: run.message.unwrap_or_else(|| {
+                format!("{}: drift of {} {}", rule.meta.name, event.type_, event.id)
+            }),
             remediation: run.remediation,
             undecided,
         });

@@ -30,7 +30,31 @@ pub enum ArtifactError {
     #[error("the program cannot be decoded: {0}")]
     Decode(String),
     #[error("the program is invalid: {0}")]
-    Invalid(String),
+    Invalid(#[from] VerifyError),
+}
+
+/// Why a decoded program is not one the VM may run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    #[error("chunk {chunk} does not end in `Return`")]
+    Unterminated { chunk: usize },
+    #[error("chunk {chunk} instruction {pc}: {what} out of range")]
+    OutOfRange {
+        chunk: usize,
+        pc: usize,
+        what: &'static str,
+    },
+    #[error("a lookup reads a query or global that does not exist")]
+    Lookup,
+    #[error("{owner} `{name}` has no chunk")]
+    NoChunk { owner: &'static str, name: String },
+    #[error("drift block `{name}` has a `require`")]
+    DriftRequire { name: String },
+    #[error("rule `{rule}` {problem}")]
+    Rule { rule: String, problem: &'static str },
+    #[error("function `{name}` calls itself")]
+    Recursion { name: String },
 }
 
 /// Encodes a program as an artifact.
@@ -66,21 +90,27 @@ pub fn read(bytes: &[u8]) -> Result<Program, ArtifactError> {
     }
     let program: Program =
         postcard::from_bytes(payload).map_err(|e| ArtifactError::Decode(e.to_string()))?;
-    verify(&program).map_err(ArtifactError::Invalid)?;
+    verify(&program)?;
     Ok(program)
 }
 
 /// Checks every index a program holds, and that functions never call
 /// themselves (directly or not), so the VM cannot recurse without bound.
-pub fn verify(p: &Program) -> Result<(), String> {
+pub fn verify(p: &Program) -> Result<(), VerifyError> {
     let chunk_ok = |c: u32| (c as usize) < p.chunks.len();
     for (ci, chunk) in p.chunks.iter().enumerate() {
         let len = chunk.code.len();
         if chunk.code.last() != Some(&Op::Return) {
-            return Err(format!("chunk {ci} does not end in `Return`"));
+            return Err(VerifyError::Unterminated { chunk: ci });
         }
         for (pc, op) in chunk.code.iter().enumerate() {
-            let bad = |what: &str| Err(format!("chunk {ci} instruction {pc}: {what} out of range"));
+            let bad = |what: &'static str| {
+                Err(VerifyError::OutOfRange {
+                    chunk: ci,
+                    pc,
+                    what,
+                })
+            };
             let jump_ok = |t: u32| (t as usize) < len;
             let slot_ok = |s: u16| s < chunk.frame;
             match *op {
@@ -140,22 +170,30 @@ pub fn verify(p: &Program) -> Result<(), String> {
             crate::bytecode::LookupSource::Global(g) => (g as usize) < p.globals.len(),
         };
         if !ok {
-            return Err("a lookup reads a query or global that does not exist".to_string());
+            return Err(VerifyError::Lookup);
         }
     }
     for f in &p.fns {
         if !chunk_ok(f.chunk) {
-            return Err(format!("function `{}` has no chunk", f.name));
+            return Err(VerifyError::NoChunk {
+                owner: "function",
+                name: f.name.clone(),
+            });
         }
     }
     for g in &p.globals {
         if !chunk_ok(g.chunk) {
-            return Err(format!("global `{}` has no chunk", g.name));
+            return Err(VerifyError::NoChunk {
+                owner: "global",
+                name: g.name.clone(),
+            });
         }
     }
     for d in &p.drifts {
         if !d.rule.requires.is_empty() {
-            return Err(format!("drift block `{}` has a `require`", d.rule.name));
+            return Err(VerifyError::DriftRequire {
+                name: d.rule.meta.name.clone(),
+            });
         }
     }
     for r in p.rules.iter().chain(p.drifts.iter().map(|d| &d.rule)) {
@@ -171,11 +209,17 @@ pub fn verify(p: &Program) -> Result<(), String> {
                     .get(c as usize)
                     .is_some_and(|ch| ch.frame > r.frame)
             {
-                return Err(format!("rule `{}` names a bad chunk", r.name));
+                return Err(VerifyError::Rule {
+                    rule: r.meta.name.clone(),
+                    problem: "names a bad chunk",
+                });
             }
         }
         if r.lets.iter().any(|(slot, _)| *slot >= r.frame) {
-            return Err(format!("rule `{}` has a `let` outside its frame", r.name));
+            return Err(VerifyError::Rule {
+                rule: r.meta.name.clone(),
+                problem: "has a `let` outside its frame",
+            });
         }
         let holes = r
             .message
@@ -194,22 +238,23 @@ pub fn verify(p: &Program) -> Result<(), String> {
             .chain(r.lets.iter().map(|l| l.1))
             .chain(holes)
             .collect();
+        let bad = |problem: &'static str| VerifyError::Rule {
+            rule: r.meta.name.clone(),
+            problem,
+        };
         for c in all {
             let Some(chunk) = p.chunks.get(c as usize) else {
-                return Err(format!("rule `{}` names a bad chunk", r.name));
+                return Err(bad("names a bad chunk"));
             };
             if chunk.frame > r.frame {
-                return Err(format!(
-                    "rule `{}` names a chunk with a larger frame",
-                    r.name
-                ));
+                return Err(bad("names a chunk with a larger frame"));
             }
             let bad_let = chunk
                 .code
                 .iter()
                 .any(|op| matches!(op, Op::Let(n) if usize::from(*n) >= r.lets.len()));
             if bad_let {
-                return Err(format!("rule `{}` reads a `let` it does not have", r.name));
+                return Err(bad("reads a `let` it does not have"));
             }
         }
     }
@@ -250,10 +295,9 @@ pub fn verify(p: &Program) -> Result<(), String> {
                     *next += 1;
                     match state.get(g) {
                         Some(1) => {
-                            return Err(format!(
-                                "function `{}` calls itself",
-                                p.fns.get(g).map_or("?", |x| &x.name)
-                            ));
+                            return Err(VerifyError::Recursion {
+                                name: p.fns.get(g).map_or("?", |x| &x.name).to_string(),
+                            });
                         }
                         Some(0) => stack.push((g, 0)),
                         _ => {}

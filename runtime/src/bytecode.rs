@@ -169,16 +169,9 @@ pub struct Require {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleInfo {
-    pub name: String,
-    pub package: String,
-    pub doc: Option<String>,
-    pub file: String,
-    pub line: u32,
-    pub selector: Vec<TypePattern>,
-    pub severity: Severity,
-    /// Normalised, framework-qualified: `nist.CM-6`, `soc2.CC7.1`.
-    pub controls: Vec<String>,
-    pub response: Response,
+    /// What the rule says about itself (name, place, selector, severity,
+    /// controls, response); the rest of this struct is its code.
+    pub meta: crate::meta::RuleMeta,
     /// Frame slots of the rule's chunks.
     pub frame: u16,
     pub guards: Vec<ChunkId>,

@@ -29,7 +29,7 @@ pub mod blocks;
 pub struct CompiledPolicy {
     program: Program,
     /// Per rule: the strings every finding of it carries, made once.
-    meta: Vec<RuleMeta>,
+    meta: Vec<RuleStrings>,
     consts: Vec<Value>,
     builtins: Arc<dyn Builtins>,
     builtin_ids: Vec<u32>,
@@ -63,7 +63,7 @@ impl CompiledPolicy {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let plan = Plan::new(&program);
-        let meta = program.rules.iter().map(RuleMeta::new).collect();
+        let meta = program.rules.iter().map(RuleStrings::new).collect();
         Ok(CompiledPolicy {
             program,
             meta,
@@ -337,7 +337,7 @@ impl Plan {
                 program
                     .rules
                     .get(i)
-                    .map(|r| (r.name.as_str(), r.package.as_str(), i))
+                    .map(|r| (r.meta.name.as_str(), r.meta.package.as_str(), i))
             };
             key(a).cmp(&key(b))
         });
@@ -576,7 +576,7 @@ impl crate::snapshot::Sink for CheckSink<'_> {
             let pos = u32::try_from(pos).unwrap_or(u32::MAX);
             if !st.types.contains_key(&resource.type_) {
                 let ty = &resource.type_;
-                let selects = |r: &RuleInfo| r.selector.iter().any(|p| p.matches(ty));
+                let selects = |r: &RuleInfo| r.meta.selector.iter().any(|p| p.matches(ty));
                 let now: Vec<usize> = program
                     .rules
                     .iter()
@@ -623,7 +623,7 @@ impl crate::snapshot::Sink for CheckSink<'_> {
 }
 
 /// A rule's strings in shared form: a finding clones them without copying.
-pub(crate) struct RuleMeta {
+pub(crate) struct RuleStrings {
     name: Str,
     package: Str,
     file: Str,
@@ -632,13 +632,14 @@ pub(crate) struct RuleMeta {
     requires: Vec<(Str, Vec<Str>)>,
 }
 
-impl RuleMeta {
-    fn new(rule: &RuleInfo) -> RuleMeta {
-        RuleMeta {
-            name: Str::from(rule.name.as_str()),
-            package: Str::from(rule.package.as_str()),
-            file: Str::from(rule.file.as_str()),
+impl RuleStrings {
+    fn new(rule: &RuleInfo) -> RuleStrings {
+        RuleStrings {
+            name: Str::from(rule.meta.name.as_str()),
+            package: Str::from(rule.meta.package.as_str()),
+            file: Str::from(rule.meta.file.as_str()),
             controls: rule
+                .meta
                 .controls
                 .iter()
                 .map(|c| Str::from(c.as_str()))
@@ -722,7 +723,7 @@ impl RuleIndex {
                 .iter()
                 .enumerate()
                 .filter(|(i, rule)| {
-                    allowed(*i) && rule.selector.iter().any(|p| p.matches(&r.type_))
+                    allowed(*i) && rule.meta.selector.iter().any(|p| p.matches(&r.type_))
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -875,7 +876,7 @@ fn finding(
         Some(parts) => render(parts),
         None => format!(
             "{} failed for {} {}",
-            rule.name, resource.type_, resource.id
+            rule.meta.name, resource.type_, resource.id
         ),
     };
     let remediation = rule.remediation.as_ref().map(|parts| render(parts));
@@ -898,16 +899,19 @@ fn finding(
         })
         .unwrap_or_default();
     Outcome::Finding(Box::new(Finding {
-        rule: meta.map_or_else(|| Str::from(rule.name.as_str()), |m| m.name.clone()),
-        package: meta.map_or_else(|| Str::from(rule.package.as_str()), |m| m.package.clone()),
+        rule: meta.map_or_else(|| Str::from(rule.meta.name.as_str()), |m| m.name.clone()),
+        package: meta.map_or_else(
+            || Str::from(rule.meta.package.as_str()),
+            |m| m.package.clone(),
+        ),
         rule_location: Some(Location {
-            file: meta.map_or_else(|| Str::from(rule.file.as_str()), |m| m.file.clone()),
-            line: rule.line,
+            file: meta.map_or_else(|| Str::from(rule.meta.file.as_str()), |m| m.file.clone()),
+            line: rule.meta.line,
         }),
         status,
-        severity: rule.severity,
+        severity: rule.meta.severity,
         controls: meta.map_or_else(|| Arc::from([]), |m| Arc::clone(&m.controls)),
-        response: rule.response,
+        response: rule.meta.response,
         resource: Subject {
             type_: resource.type_.clone(),
             id: resource.id.clone(),

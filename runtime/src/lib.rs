@@ -10,6 +10,7 @@ pub mod bytecode;
 pub mod eval;
 pub mod finding;
 pub mod glob;
+pub mod meta;
 pub mod pattern;
 pub mod projection;
 pub mod snapshot;

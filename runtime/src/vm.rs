@@ -69,7 +69,7 @@ pub struct CallContext {
 pub struct Env<'a> {
     pub program: &'a Program,
     /// Per rule, the strings its findings share (filled by the evaluator).
-    pub(crate) meta: &'a [crate::eval::RuleMeta],
+    pub(crate) meta: &'a [crate::eval::RuleStrings],
     pub consts: &'a [Value],
     pub builtins: &'a dyn Builtins,
     /// Built-in ids, by [`Program::builtins`] index.
@@ -183,7 +183,7 @@ impl Machine {
         if let (Err(e), Some(r)) = (&mut result, rule)
             && e.rule.is_none()
         {
-            e.rule = env.program.rules.get(r).map(|info| info.name.clone());
+            e.rule = env.program.block(r).map(|info| info.meta.name.clone());
         }
         self.stack.truncate(stack_base);
         self.iters.truncate(iter_base);

@@ -208,7 +208,7 @@ fn run_one(policy: &CompiledPolicy, test: &TestCase, options: &TestOptions) -> T
         .program()
         .rules
         .iter()
-        .position(|r| r.name == test.rule && r.package == test.package);
+        .position(|r| r.meta.name == test.rule && r.meta.package == test.package);
     let Some(rule_index) = rule_index else {
         return result(vec![Problem::NoSuchRule]);
     };

@@ -10,10 +10,14 @@ use plumb_runtime::bytecode::{
 
 use crate::ir::{Analysis, Ir, IrPart, IrProgram, IrRule};
 
-/// A program too large for the bytecode's index widths.
+/// Why a checked program cannot be written as bytecode.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the policy is too large to compile: {0}")]
-pub struct CodegenError(pub String);
+#[non_exhaustive]
+pub enum CodegenError {
+    /// The program is too large for the bytecode's index widths.
+    #[error("the policy is too large to compile: more than the bytecode allows of {what}")]
+    TooLarge { what: &'static str },
+}
 
 type Res<T> = Result<T, CodegenError>;
 
@@ -26,11 +30,11 @@ struct Gen {
     lookups: Vec<LookupInfo>,
 }
 
-fn too_large(what: &str) -> CodegenError {
-    CodegenError(format!("more than the bytecode allows of {what}"))
+fn too_large(what: &'static str) -> CodegenError {
+    CodegenError::TooLarge { what }
 }
 
-fn u32_of(n: usize, what: &str) -> Res<u32> {
+fn u32_of(n: usize, what: &'static str) -> Res<u32> {
     u32::try_from(n).map_err(|_| too_large(what))
 }
 
@@ -148,15 +152,7 @@ impl Gen {
         let message = template(g, &rule.message)?;
         let remediation = template(g, &rule.remediation)?;
         Ok(RuleInfo {
-            name: rule.name.clone(),
-            package: rule.package.clone(),
-            doc: rule.doc.clone(),
-            file: rule.file.clone(),
-            line: rule.line,
-            selector: rule.selector.clone(),
-            severity: rule.severity,
-            controls: rule.controls.clone(),
-            response: rule.response,
+            meta: rule.meta.clone(),
             frame: rule.frame,
             guards,
             requires,

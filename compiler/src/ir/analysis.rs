@@ -160,7 +160,7 @@ pub fn analyze(program: &IrProgram) -> Analysis {
         let mut patterns: Vec<(TypePattern, PathTree)> = Vec::new();
         for (root, tree) in std::mem::take(&mut a.trees) {
             let selector: &[TypePattern] = match root {
-                Root::Current(r) => program.rules.get(r).map_or(&[], |rule| &rule.selector),
+                Root::Current(r) => program.rules.get(r).map_or(&[], |rule| &rule.meta.selector),
                 Root::Query(q) => program.queries.get(q as usize).map_or(&[], Vec::as_slice),
             };
             for p in selector {

@@ -2,6 +2,7 @@
 //! modules, so a name that does not resolve here is an internal error
 //! ([`LowerError`]), never a user-facing diagnostic.
 
+use plumb_runtime::meta::RuleMeta;
 use std::collections::{HashMap, HashSet};
 
 use plumb_runtime::bytecode::{BinOp, IterKind, ResourceField, Response, Severity};
@@ -353,16 +354,19 @@ impl<'a> Lowerer<'a> {
             .map(|p| p.name.clone())
             .unwrap_or_default();
         Ok(IrRule {
-            name: b.name.name.clone(),
-            package,
-            doc: b.doc.clone(),
-            file: self.file_name(m),
-            line: self.line(m, b.name.span),
-            selector: b.selector.iter().map(type_pattern).collect(),
-            severity: severity
-                .ok_or_else(|| self.fail(m, format!("{} without a severity", b.kind.keyword())))?,
-            controls,
-            response,
+            meta: RuleMeta {
+                name: b.name.name.clone(),
+                package,
+                doc: b.doc.clone(),
+                file: self.file_name(m),
+                line: self.line(m, b.name.span),
+                selector: b.selector.iter().map(type_pattern).collect(),
+                severity: severity.ok_or_else(|| {
+                    self.fail(m, format!("{} without a severity", b.kind.keyword()))
+                })?,
+                controls,
+                response,
+            },
             frame: scope.frame,
             guards,
             requires,

@@ -10,7 +10,7 @@ pub mod lower;
 pub use analysis::{Analysis, analyze};
 pub use lower::lower;
 
-use plumb_runtime::bytecode::{BinOp, IterKind, ResourceField, Response, Severity};
+use plumb_runtime::bytecode::{BinOp, IterKind, ResourceField};
 use plumb_runtime::projection::TypePattern;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,15 +70,9 @@ pub struct IrRequire {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IrRule {
-    pub name: String,
-    pub package: String,
-    pub doc: Option<String>,
-    pub file: String,
-    pub line: u32,
-    pub selector: Vec<TypePattern>,
-    pub severity: Severity,
-    pub controls: Vec<String>,
-    pub response: Response,
+    /// Name, place, selector, severity, controls, response: what the
+    /// bytecode's `RuleInfo` carries as it is.
+    pub meta: plumb_runtime::meta::RuleMeta,
     pub frame: u16,
     pub guards: Vec<Ir>,
     pub requires: Vec<IrRequire>,

@@ -225,15 +225,17 @@ impl Build {
 
     fn rule(&mut self, name: &str, frame: u16, requires: Vec<ChunkId>) -> &mut RuleInfo {
         self.rules.push(RuleInfo {
-            name: name.to_string(),
-            package: "bench".to_string(),
-            doc: None,
-            file: "bench.plumb".to_string(),
-            line: 1,
-            selector: vec![TypePattern::Exact(TYPE.to_string())],
-            severity: Severity::High,
-            controls: vec!["nist.SC-7".to_string(), "pci.1.3.1".to_string()],
-            response: Response::Review,
+            meta: plumb_runtime::meta::RuleMeta {
+                name: name.to_string(),
+                package: "bench".to_string(),
+                doc: None,
+                file: "bench.plumb".to_string(),
+                line: 1,
+                selector: vec![TypePattern::Exact(TYPE.to_string())],
+                severity: Severity::High,
+                controls: vec!["nist.SC-7".to_string(), "pci.1.3.1".to_string()],
+                response: Response::Review,
+            },
             frame,
             guards: Vec::new(),
             requires: requires
