@@ -54,7 +54,12 @@ fn crates_depend_only_as_the_architecture_allows() {
         ("testing/Cargo.toml", &["plumb-compiler", "plumb-runtime"]),
         (
             "report/Cargo.toml",
-            &["plumb-compiler", "plumb-runtime", "plumb-drift", "plumb-testing"],
+            &[
+                "plumb-compiler",
+                "plumb-runtime",
+                "plumb-drift",
+                "plumb-testing",
+            ],
         ),
     ];
     for (manifest, ok) in allowed {
@@ -101,7 +106,10 @@ fn the_code_map_names_every_module() {
         "testing/src",
         "src",
     ] {
-        assert!(map.contains(&format!("`{}/`", dir.trim_end_matches("/src"))), "{dir}");
+        assert!(
+            map.contains(&format!("`{}/`", dir.trim_end_matches("/src"))),
+            "{dir}"
+        );
         let mut files = Vec::new();
         rust_files(&root().join(dir), &mut files);
         for f in files {
@@ -116,7 +124,11 @@ fn the_code_map_names_every_module() {
                 || map.contains(&format!("{name}`"))
                 || map.contains(&format!("`{parent}/`"))
                 || map.contains(&format!("({name}"));
-            assert!(named, "ARCHITECTURE.md's code map does not name {}", f.display());
+            assert!(
+                named,
+                "ARCHITECTURE.md's code map does not name {}",
+                f.display()
+            );
         }
     }
 }

@@ -177,3 +177,75 @@ fn standard_input_is_read_once_as_a_snapshot_or_a_source() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every file under `dir` with a source extension.
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            plumb_ingest::input::SOURCE_EXTENSIONS
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        }) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn check_drift_and_import_agree_on_what_every_real_file_is() {
+    use plumb_ingest::input::Opened;
+    let mut files = Vec::new();
+    for dir in [
+        "../shared/corpus",
+        "tests/import",
+        "tests/drift",
+        "examples",
+    ] {
+        files_under(&root().join(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 40, "{} files", files.len());
+    let mut checked = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        // What `plumb import` makes of the whole file...
+        let imported = plumb_ingest::import(path, &bytes);
+        // ...and what `plumb check` and `plumb drift` make of it.
+        let opened = Inputs::new().open(path);
+        match (imported, opened) {
+            (Ok(resources), Ok(Opened::Resources(r))) => {
+                assert_eq!(resources, r, "{}", path.display())
+            }
+            (Err(e), Ok(Opened::Snapshot(_))) if e.is_snapshot() => {}
+            // A file that is neither: the importer refuses it, and so does
+            // the snapshot loader it goes to.
+            (Err(e), Ok(Opened::Snapshot(s))) => {
+                let loaded = s.load(&LoadOptions::default());
+                assert!(
+                    loaded.is_err(),
+                    "{}: import says `{e}`, check loads it as a snapshot",
+                    path.display()
+                );
+            }
+            (Err(_), Err(_)) => {}
+            (Ok(_), Ok(Opened::Snapshot(_))) => {
+                panic!(
+                    "{}: import reads it as a source, check as a snapshot",
+                    path.display()
+                )
+            }
+            (Ok(_), Err(e)) => panic!("{}: import reads it, check says `{e}`", path.display()),
+            (Err(e), Ok(Opened::Resources(_))) => {
+                panic!("{}: check imports it, import says `{e}`", path.display())
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, files.len());
+}

@@ -239,7 +239,7 @@ pub const SNAPSHOT_VERSION: u64 = 1;
 
 /// Bytes read at a time. Small enough that a few in flight stay far below
 /// the size of a large snapshot, large enough to amortise the hand-off.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 2 << 20;
 
 /// Loads a snapshot file.
 pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Snapshot, SnapshotError> {
