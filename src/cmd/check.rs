@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::Result;
+use plumb_ingest::host::SCAN_TYPES;
 use plumb_ingest::input::{InputError, Inputs};
 use plumb_runtime::bytecode::Severity;
 use plumb_runtime::eval::{self, EvalOptions};
@@ -27,10 +28,6 @@ pub struct CheckArgs {
     pub now: Option<f64>,
 }
 
-/// The types of imported scan results (InSpec, XCCDF): kept whole while
-/// loading, they become findings of their own.
-const SCAN_TYPES: [&str; 3] = ["inspec_control", "inspec_profile", "xccdf_rule_result"];
-
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let policy = crate::policy::bind(crate::policy::program(
         &args.policies,
@@ -41,6 +38,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         projection: policy.program().projection.clone(),
         threads,
     };
+    // Scan results (InSpec, XCCDF) are kept whole while loading: they
+    // become findings of their own.
     if let Some(patterns) = &mut load.projection.patterns {
         for ty in SCAN_TYPES {
             patterns.push((TypePattern::Exact(ty.to_string()), PathTree::everything()));

@@ -257,6 +257,10 @@ impl ScanResults {
     }
 }
 
+/// The resource types of imported scan results: what [`scan_results`]
+/// reads. A loader that projects attributes keeps these whole.
+pub const SCAN_TYPES: [&str; 3] = ["inspec_control", "inspec_profile", "xccdf_rule_result"];
+
 /// What the scan results among `resources` say (other resources are
 /// ignored): each failed InSpec control (`inspec_control`) or XCCDF rule
 /// result (`xccdf_rule_result`) is a finding, and so is an InSpec profile
