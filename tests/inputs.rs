@@ -45,7 +45,7 @@ fn policy(path: &str) -> CompiledPolicy {
 /// A snapshot of several loader blocks: many buckets, then the resources
 /// of a real InSpec report (scan results, which become findings).
 fn snapshot_with_scan_results() -> (PathBuf, usize) {
-    let report = root().join("../shared/corpus/host/inspec/heimdall2-inspec3-aws-s3-baseline.json");
+    let report = root().join("tests/import/host/inspec5-enhanced-outcomes.json");
     let scans = plumb_ingest::import(&report, &std::fs::read(&report).unwrap()).unwrap();
     let mut resources: Vec<Resource> = (0..40_000)
         .map(|i| {
