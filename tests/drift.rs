@@ -308,9 +308,12 @@ fn added_and_deleted_resources() {
 fn a_noise_file_of_ones_own_extends_the_tables() {
     let dir = tempdir();
     let noise = dir.join("noise.yaml");
+    // A default of one's own makes an undeclared value drift; an ignored
+    // path hides only what the declaration does not set: the manifest
+    // declares `replicas`, so it is still compared.
     std::fs::write(
         &noise,
-        "noise_version: 1\ntypes:\n  - match: k8s_deployment\n    ignore: [/spec/replicas]  # scaled by an autoscaler\n",
+        "noise_version: 1\ntypes:\n  - match: k8s_deployment\n    ignore: [/spec/replicas]\n    defaults:\n      /spec/template/spec/containers/*/imagePullPolicy: Always\n",
     )
     .unwrap();
     let (_, events, _) = drift(&[
@@ -321,8 +324,12 @@ fn a_noise_file_of_ones_own_extends_the_tables() {
         "--noise",
         noise.to_str().unwrap(),
     ]);
-    assert_eq!(events.len(), 2, "{events:?}");
-    assert!(!events.iter().any(|e| e.ends_with("/spec/replicas")));
+    assert_eq!(events.len(), 4, "{events:?}");
+    assert!(events.iter().any(|e| e.ends_with("/spec/replicas")));
+    assert!(
+        events.iter().any(|e| e.ends_with("/imagePullPolicy")),
+        "{events:?}"
+    );
 }
 
 #[test]

@@ -10,11 +10,14 @@
 //! let the event fall through to a later block: the block classifies it,
 //! with [`Classification::undecided`] saying why (fail closed).
 //!
-//! A path pattern covers an event path when the path matches it, or the
-//! path is above what it matches: a change of the whole `ingress` list
-//! may be a change of `ingress[*].cidr_blocks`. An added or deleted
-//! resource (the empty path) is a change of everything in it, so every
-//! block that selects its type covers it.
+//! A path pattern covers an event when the event's path matches it, or
+//! the path is above what it matches and the changed value (either side)
+//! has something there: a change of the whole `ingress` list holding
+//! rules is a change of `ingress[*].cidr_blocks`, and an added container
+//! is a change of `spec.**.image`, but a changed `serviceAccountName` is
+//! not one of `spec.**.hostNetwork`. An added or deleted resource (the
+//! empty path) is a change of everything in it, so every block that
+//! selects its type covers it.
 
 use std::collections::HashMap;
 
@@ -107,6 +110,57 @@ fn by_key(side: &[Resource]) -> HashMap<(&str, &str), usize> {
         .collect()
 }
 
+/// Whether `pattern` covers the event at `steps` (see the module doc).
+fn covers_event(
+    pattern: &plumb_runtime::pattern::PathPattern,
+    steps: &[String],
+    event: &DriftEvent,
+) -> bool {
+    let at = || steps.iter().map(String::as_str);
+    if steps.is_empty() || pattern.matches(at()) {
+        return true;
+    }
+    if !pattern.covers(at()) {
+        return false;
+    }
+    let mut path: Vec<String> = steps.to_vec();
+    [&event.declared, &event.actual]
+        .into_iter()
+        .flatten()
+        .any(|v| reaches(pattern, &mut path, v, 0))
+}
+
+/// Whether some value inside `v` (at `path` and below) is at a path the
+/// pattern matches.
+fn reaches(
+    pattern: &plumb_runtime::pattern::PathPattern,
+    path: &mut Vec<String>,
+    v: &serde_json::Value,
+    depth: usize,
+) -> bool {
+    if pattern.matches(path.iter().map(String::as_str)) {
+        return true;
+    }
+    // Values are bounded by the loaders' nesting limit; this is a guard.
+    if depth > 256 || !pattern.covers(path.iter().map(String::as_str)) {
+        return false;
+    }
+    let child = |path: &mut Vec<String>, key: String, c: &serde_json::Value| {
+        path.push(key);
+        let hit = reaches(pattern, path, c, depth + 1);
+        path.pop();
+        hit
+    };
+    match v {
+        serde_json::Value::Object(o) => o.iter().any(|(k, c)| child(path, k.clone(), c)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .any(|(i, c)| child(path, i.to_string(), c)),
+        _ => false,
+    }
+}
+
 fn classify_one(
     env: &BlockEnv<'_>,
     policy: &CompiledPolicy,
@@ -124,11 +178,7 @@ fn classify_one(
         if !rule.meta.selector.iter().any(|p| p.matches(&event.type_)) {
             continue;
         }
-        if !block
-            .paths
-            .iter()
-            .any(|p| p.covers(steps.iter().map(String::as_str)))
-        {
+        if !block.paths.iter().any(|p| covers_event(p, &steps, event)) {
             continue;
         }
         let run = env.run(d, resource);

@@ -18,6 +18,8 @@ pub(crate) struct Change {
     /// For a set: the elements only the actual side has, and those only
     /// the declared side has (canonical forms).
     pub(crate) set_delta: Option<(Vec<Value>, Vec<Value>)>,
+    /// Only the actual side has this value, at a security-relevant path.
+    pub(crate) undeclared: bool,
 }
 
 pub(crate) struct Differ<'d, 'r> {
@@ -28,6 +30,13 @@ pub(crate) struct Differ<'d, 'r> {
     /// Both sides list every attribute of one schema (a state and its
     /// refresh): an attribute only the actual side has is drift.
     complete: bool,
+    /// The declared side lists every attribute of its schema (a Terraform
+    /// state or plan): what it sets, a provider set, so the noise model's
+    /// ignored paths apply to it. A declaration someone wrote (a
+    /// manifest, a baseline) is compared wherever it sets a field.
+    declared_complete: bool,
+    /// Names of list elements an injector says it added (a sidecar).
+    injected: Vec<Str>,
     pub(crate) changes: Vec<Change>,
 }
 
@@ -85,8 +94,22 @@ impl<'d, 'r> Differ<'d, 'r> {
             dfa,
             partial,
             complete,
+            declared_complete: complete,
+            injected: Vec::new(),
             changes: Vec::new(),
         }
+    }
+
+    /// Whether the declared side lists every attribute of its schema.
+    pub(crate) fn declared_complete(mut self, yes: bool) -> Self {
+        self.declared_complete = yes || self.complete;
+        self
+    }
+
+    /// Names of elements an injector added to the actual resource.
+    pub(crate) fn injected(mut self, names: Vec<Str>) -> Self {
+        self.injected = names;
+        self
     }
 
     /// Diffs two attribute trees from the root.
@@ -107,6 +130,57 @@ impl<'d, 'r> Differ<'d, 'r> {
         );
     }
 
+    /// A value only the actual side has, at a security-relevant path.
+    fn undeclared(&mut self, path: &str, actual: Value) {
+        self.changes.push(Change {
+            path: path.to_string(),
+            declared: None,
+            actual: Some(actual),
+            default: false,
+            set_delta: None,
+            undeclared: true,
+        });
+    }
+
+    /// Whether an element only the actual side has is one the server or
+    /// an injector adds (by the list's `server_added` entries, or by the
+    /// `name` an injector's annotation lists).
+    fn expected_addition(&self, acts: &Acts, element: &Value) -> bool {
+        let Value::Object(o) = element else {
+            return false;
+        };
+        let injected = o
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| self.injected.iter().any(|i| i == n));
+        injected
+            || acts.server_added.iter().any(|pattern| match pattern {
+                Value::Object(p) => p
+                    .iter()
+                    .all(|(k, v)| o.get(k).is_some_and(|x| x.equals(v) == Some(true))),
+                _ => false,
+            })
+    }
+
+    /// The elements of a list only the actual side has, without those the
+    /// server or an injector adds; `None` when nothing is left.
+    fn unexpected(&self, acts: &Acts, v: Value) -> Option<Value> {
+        match v {
+            Value::List(items) if !acts.server_added.is_empty() || !self.injected.is_empty() => {
+                let kept: Vec<Value> = items
+                    .iter()
+                    .filter(|x| !self.expected_addition(acts, x))
+                    .cloned()
+                    .collect();
+                present(Some(Value::list(kept)))
+            }
+            // An element of a list reached on its own (the list was not
+            // declared at all).
+            other if self.expected_addition(acts, &other) => None,
+            other => Some(other),
+        }
+    }
+
     fn record(
         &mut self,
         path: &str,
@@ -120,6 +194,7 @@ impl<'d, 'r> Differ<'d, 'r> {
             actual,
             default,
             set_delta: None,
+            undeclared: false,
         });
     }
 
@@ -131,7 +206,11 @@ impl<'d, 'r> Differ<'d, 'r> {
         actual: Option<&Value>,
     ) {
         let acts = self.dfa.acts(state);
-        if acts.ignore {
+        let sec = acts.security;
+        // What the noise model ignores is what nobody declared: a field
+        // a person wrote into the declaration is compared all the same
+        // (a headless Service's `clusterIP: None`).
+        if acts.ignore && (self.declared_complete || present(declared.cloned()).is_none()) {
             return;
         }
         let d = canonical(&acts, declared);
@@ -154,22 +233,42 @@ impl<'d, 'r> Differ<'d, 'r> {
                     self.record(path, None, Some(a), false);
                     return;
                 }
-                // Not declared, no default here: only defaults deeper
-                // down can make it drift.
-                if !acts.defaults_below {
+                // Not declared, at a security-relevant path: added out
+                // of band, unless the server or an injector adds it.
+                if sec {
+                    if let Some(a) = self.unexpected(&acts, a) {
+                        self.undeclared(path, a);
+                    }
                     return;
                 }
-                if let Value::Object(o) = &a {
-                    for (k, v) in o.iter() {
-                        let child = self.dfa.step(state, k);
-                        if !self.dfa.acts(child).defaults_below {
-                            continue;
-                        }
-                        let len = path.len();
-                        push_segment(path, k);
-                        self.node(path, child, None, Some(v));
-                        path.truncate(len);
+                // Not declared, no default here: only defaults or
+                // security-relevant paths deeper down can make it drift.
+                if !acts.defaults_below && !acts.security_below {
+                    return;
+                }
+                let mut child_of = |this: &mut Self, seg: &str, v: &Value| {
+                    let child = this.dfa.step(state, seg);
+                    let child_acts = this.dfa.acts(child);
+                    if !child_acts.defaults_below && !child_acts.security_below {
+                        return;
                     }
+                    let len = path.len();
+                    push_segment(path, seg);
+                    this.node(path, child, None, Some(v));
+                    path.truncate(len);
+                };
+                match &a {
+                    Value::Object(o) => {
+                        for (k, v) in o.iter() {
+                            child_of(self, k, v);
+                        }
+                    }
+                    Value::List(l) => {
+                        for (i, v) in l.iter().enumerate() {
+                            child_of(self, &index(i), v);
+                        }
+                    }
+                    _ => {}
                 }
             }
             (Some(d), None) => {
@@ -228,11 +327,11 @@ impl<'d, 'r> Differ<'d, 'r> {
             }
             (Value::List(dl), Value::List(al)) => {
                 if acts.set {
-                    self.set(path, state, &d, &a, dl, al);
+                    self.set(path, state, acts, &d, &a, dl, al);
                     return;
                 }
                 match &acts.key {
-                    Some(names) => self.keyed(path, state, names, dl, al),
+                    Some(names) => self.keyed(path, state, acts, names, dl, al),
                     None if dl.len() != al.len() => {
                         self.record(path, Some(d.clone()), Some(a.clone()), false);
                     }
@@ -253,7 +352,27 @@ impl<'d, 'r> Differ<'d, 'r> {
     }
 
     /// Lists compared as sets of canonical elements.
-    fn set(&mut self, path: &str, state: u32, d: &Value, a: &Value, dl: &[Value], al: &[Value]) {
+    #[allow(clippy::too_many_arguments, reason = "the walk's state, passed down")]
+    fn set(
+        &mut self,
+        path: &str,
+        state: u32,
+        acts: &Acts,
+        d: &Value,
+        a: &Value,
+        dl: &[Value],
+        al: &[Value],
+    ) {
+        // Elements the server adds and the declaration does not have are
+        // not compared.
+        let al: Vec<Value> = al
+            .iter()
+            .filter(|x| {
+                !self.expected_addition(acts, x) || dl.iter().any(|y| y.equals(x) == Some(true))
+            })
+            .cloned()
+            .collect();
+        let al = al.as_slice();
         let as_ = self.set_of(state, al);
         let ds = if self.partial {
             // A partial source shows some fields of each element:
@@ -287,10 +406,12 @@ impl<'d, 'r> Differ<'d, 'r> {
     /// containers by `name`, ports by `containerPort`). Paths name the
     /// declared element's index; an element only the actual side has is
     /// named by its index there.
+    #[allow(clippy::too_many_arguments, reason = "the walk's state, passed down")]
     fn keyed(
         &mut self,
         path: &mut String,
         state: u32,
+        acts: &Acts,
         names: &[String],
         dl: &[Value],
         al: &[Value],
@@ -334,21 +455,38 @@ impl<'d, 'r> Differ<'d, 'r> {
             }
             path.truncate(len);
         }
-        // An element only the actual side has is like a key only the
-        // actual side has: another manager's (a sidecar injector's, an
-        // operator's), not drift, unless both sides list everything.
-        if self.complete {
-            for (j, y) in al.iter().enumerate() {
-                if used.get(j).copied().unwrap_or(true) {
-                    continue;
-                }
-                let len = path.len();
-                push_segment(path, &index(j));
-                if let Some(y) = present(Some(y.clone())) {
-                    self.record(path, None, Some(y), false);
-                }
-                path.truncate(len);
+        // An element only the actual side has: drift when both sides list
+        // everything; `undeclared` at a security-relevant path (an added
+        // container), unless the server or an injector that says so added
+        // it; otherwise another manager's, not drift.
+        for (j, y) in al.iter().enumerate() {
+            if used.get(j).copied().unwrap_or(true) {
+                continue;
             }
+            let seg = index(j);
+            let child = self.dfa.step(state, &seg);
+            let child_acts = self.dfa.acts(child);
+            if !self.complete && (!child_acts.security || self.expected_addition(acts, y)) {
+                // Not security-relevant as a whole; a part of it may be (a
+                // volume's `hostPath`).
+                if child_acts.security_below && !self.expected_addition(acts, y) {
+                    let len = path.len();
+                    push_segment(path, &seg);
+                    self.node(path, child, None, Some(y));
+                    path.truncate(len);
+                }
+                continue;
+            }
+            let len = path.len();
+            push_segment(path, &seg);
+            if let Some(y) = present(Some(y.clone())) {
+                if self.complete {
+                    self.record(path, None, Some(y), false);
+                } else {
+                    self.undeclared(path, y);
+                }
+            }
+            path.truncate(len);
         }
     }
 

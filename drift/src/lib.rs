@@ -40,6 +40,9 @@ pub enum DriftKind {
     Deleted,
     /// Present and declared, with an attribute that differs.
     Changed,
+    /// Present and declared, with a security-relevant value (a field, a
+    /// list element) only the actual side has: added out of band.
+    Undeclared,
 }
 
 impl DriftKind {
@@ -48,6 +51,7 @@ impl DriftKind {
             DriftKind::Added => "added",
             DriftKind::Deleted => "deleted",
             DriftKind::Changed => "changed",
+            DriftKind::Undeclared => "undeclared",
         }
     }
 }
@@ -340,6 +344,38 @@ fn diff_one<'r>(
     changes(dfa, model, d, a)
 }
 
+/// The names of the list elements (containers, volumes) that the
+/// injectors the tables know say, by their annotations on `r`, they
+/// added.
+fn injected_names(rules: &noise::TypeRules, r: &Resource) -> Vec<Str> {
+    let mut names = Vec::new();
+    if rules.injectors.is_empty() {
+        return names;
+    }
+    let annotations = r.attributes.field("metadata").field("annotations");
+    for injector in &rules.injectors {
+        let value = annotations.field(&injector.annotation);
+        if value.is_null() {
+            continue;
+        }
+        names.extend(injector.names.iter().map(|n| Str::from(n.as_str())));
+        if injector.lists.is_empty() {
+            continue;
+        }
+        // The annotation's value is JSON text naming what was injected.
+        let Some(text) = value.as_str() else { continue };
+        let Ok(Json::Object(status)) = serde_json::from_str::<Json>(text) else {
+            continue;
+        };
+        for list in &injector.lists {
+            if let Some(Json::Array(items)) = status.get(list) {
+                names.extend(items.iter().filter_map(Json::as_str).map(Str::from));
+            }
+        }
+    }
+    names
+}
+
 /// A plan's `resource_drift`: what Terraform found changed outside it
 /// when it refreshed, as events under the same noise model.
 pub fn plan_drift(
@@ -452,13 +488,20 @@ fn changes(
     };
     let partial = model.is_partial(&format(a));
     let complete = model.is_complete(&format(d)) && model.is_complete(&format(a));
-    let mut differ = diff::Differ::new(dfa, partial, complete);
+    let injected = injected_names(dfa.rules(), a);
+    let mut differ = diff::Differ::new(dfa, partial, complete)
+        .declared_complete(model.is_complete(&format(d)))
+        .injected(injected);
     differ.run(&d.attributes, &a.attributes);
     differ
         .changes
         .into_iter()
         .map(|c| DriftEvent {
-            kind: DriftKind::Changed,
+            kind: if c.undeclared {
+                DriftKind::Undeclared
+            } else {
+                DriftKind::Changed
+            },
             type_: d.type_.clone(),
             id: d.id.clone(),
             address: address(d),

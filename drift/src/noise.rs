@@ -99,6 +99,13 @@ pub(crate) enum Action {
     Key(Vec<String>),
     Set,
     Canon(Canon),
+    /// Security-relevant: a value here (or below) that only the actual
+    /// side has is reported as `undeclared`.
+    Security,
+    /// Elements of the list here that the server adds by itself: never
+    /// drift when only the actual side has them. Each is an object whose
+    /// fields an element must have, with these values.
+    ServerAdded(Vec<plumb_runtime::value::Value>),
 }
 
 /// One table of a noise file.
@@ -109,6 +116,21 @@ struct Table {
     entries: Vec<(Pattern, Action)>,
     unmanaged_if: Vec<Pattern>,
     report_added: Option<bool>,
+    injectors: Vec<Injector>,
+}
+
+/// A sidecar injector, recognised by the annotation it leaves on what it
+/// changed: the names of the list elements it added are then not drift.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Injector {
+    /// The annotation (under `metadata.annotations`).
+    pub(crate) annotation: String,
+    /// The names it injects whenever the annotation is there.
+    pub(crate) names: Vec<String>,
+    /// Fields of the annotation's value (a JSON object) that list the
+    /// names it injected (Istio's `sidecar.istio.io/status`:
+    /// `containers`, `initContainers`, `volumes`).
+    pub(crate) lists: Vec<String>,
 }
 
 /// The noise model: every table of the built-in file and the user's.
@@ -125,6 +147,7 @@ pub struct TypeRules {
     pub(crate) entries: Vec<(Pattern, Action)>,
     pub(crate) unmanaged_if: Vec<Pattern>,
     pub(crate) report_added: bool,
+    pub(crate) injectors: Vec<Injector>,
 }
 
 /// The built-in noise file.
@@ -240,6 +263,7 @@ impl NoiseModel {
             if t.types.iter().any(|g| g.matches(type_)) {
                 rules.entries.extend(t.entries.iter().cloned());
                 rules.unmanaged_if.extend(t.unmanaged_if.iter().cloned());
+                rules.injectors.extend(t.injectors.iter().cloned());
                 if let Some(r) = t.report_added {
                     rules.report_added = r;
                 }
@@ -349,6 +373,80 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
                     table.unmanaged_if.push(pattern(&p)?);
                 }
             }
+            "security" => {
+                for p in strings(v).map_err(|m| e(k, m))? {
+                    table.entries.push((pattern(&p)?, Action::Security));
+                }
+            }
+            "server_added" => {
+                let Some(m) = v.as_object() else {
+                    return Err(e(
+                        k,
+                        "`server_added` maps list paths to the elements the server adds"
+                            .to_string(),
+                    ));
+                };
+                for (p, items) in m {
+                    let here = format!("{at}/server_added/{}", escape(p));
+                    let Some(items) = items.as_array() else {
+                        return Err((here, "expected a list of objects".to_string()));
+                    };
+                    let mut values = Vec::new();
+                    for (i, item) in items.iter().enumerate() {
+                        if !item.is_object() {
+                            return Err((format!("{here}/{i}"), "expected an object".to_string()));
+                        }
+                        values.push(plumb_runtime::value::Value::from_json(item));
+                    }
+                    table
+                        .entries
+                        .push((pattern(p)?, Action::ServerAdded(values)));
+                }
+            }
+            "injectors" => {
+                let Some(items) = v.as_array() else {
+                    return Err(e(k, "`injectors` is a list".to_string()));
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let here = format!("{at}/injectors/{i}");
+                    let Some(o) = item.as_object() else {
+                        return Err((here, "expected an object".to_string()));
+                    };
+                    let mut injector = Injector {
+                        annotation: String::new(),
+                        names: Vec::new(),
+                        lists: Vec::new(),
+                    };
+                    for (key, val) in o {
+                        let at = format!("{here}/{key}");
+                        match key.as_str() {
+                            "annotation" => {
+                                injector.annotation = val
+                                    .as_str()
+                                    .ok_or_else(|| (at.clone(), "expected a string".to_string()))?
+                                    .to_string();
+                            }
+                            "names" => {
+                                injector.names = strings(val).map_err(|m| (at.clone(), m))?
+                            }
+                            "lists" => {
+                                injector.lists = strings(val).map_err(|m| (at.clone(), m))?
+                            }
+                            _ => {
+                                return Err((
+                                    at,
+                                    "unknown key: an injector has `annotation`, `names` and `lists`"
+                                        .to_string(),
+                                ));
+                            }
+                        }
+                    }
+                    if injector.annotation.is_empty() {
+                        return Err((here, "an injector needs `annotation`".to_string()));
+                    }
+                    table.injectors.push(injector);
+                }
+            }
             "report_added" => {
                 table.report_added = Some(
                     v.as_bool()
@@ -358,7 +456,7 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
             _ => {
                 return Err(e(
                     k,
-                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `unmanaged_if` and `report_added`".to_string(),
+                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `security`, `server_added`, `injectors`, `unmanaged_if` and `report_added`".to_string(),
                 ));
             }
         }
@@ -457,6 +555,13 @@ pub(crate) struct Acts {
     pub(crate) canons: Vec<Canon>,
     /// A default may still match at or below this path.
     pub(crate) defaults_below: bool,
+    /// A `security` pattern ends here: a value here only the actual side
+    /// has is `undeclared` (a pattern ending in `/**` covers a subtree).
+    pub(crate) security: bool,
+    /// A `security` pattern may still match below this path.
+    pub(crate) security_below: bool,
+    /// Elements the server adds to the list here.
+    pub(crate) server_added: Vec<plumb_runtime::value::Value>,
 }
 
 /// The NFA of [`States`] made deterministic as the diff goes: each set of
@@ -497,6 +602,11 @@ impl<'r> Dfa<'r> {
 
     pub(crate) const ROOT: u32 = 0;
 
+    /// The tables this automaton was made from.
+    pub(crate) fn rules(&self) -> &'r TypeRules {
+        self.rules
+    }
+
     fn intern(&mut self, mut s: States) -> u32 {
         s.states.sort_unstable();
         if let Some(&id) = self.index.get(&s.states) {
@@ -518,12 +628,20 @@ impl<'r> Dfa<'r> {
                     }
                 }
                 Action::Canon(c) => acts.canons.push(*c),
+                Action::Security => acts.security = true,
+                Action::ServerAdded(v) => acts.server_added.extend(v.iter().cloned()),
             }
         }
         acts.defaults_below = s.states.iter().any(|&(e, _)| {
             matches!(
                 self.rules.entries.get(e as usize),
                 Some((_, Action::Default(_)))
+            )
+        });
+        acts.security_below = s.states.iter().any(|&(e, _)| {
+            matches!(
+                self.rules.entries.get(e as usize),
+                Some((_, Action::Security))
             )
         });
         let id = self.states.len() as u32;

@@ -40,6 +40,7 @@ pub struct DriftSummary {
     pub added: usize,
     pub deleted: usize,
     pub changed: usize,
+    pub undeclared: usize,
 }
 
 impl<'a> DriftDocument<'a> {
@@ -61,6 +62,7 @@ impl<'a> DriftDocument<'a> {
                 added: c.added,
                 deleted: c.deleted,
                 changed: c.changed,
+                undeclared: c.undeclared,
             },
         }
     }

@@ -10,6 +10,7 @@ pub struct Counts {
     pub added: usize,
     pub deleted: usize,
     pub changed: usize,
+    pub undeclared: usize,
 }
 
 impl Counts {
@@ -20,6 +21,7 @@ impl Counts {
                 DriftKind::Added => c.added += 1,
                 DriftKind::Deleted => c.deleted += 1,
                 DriftKind::Changed => c.changed += 1,
+                DriftKind::Undeclared => c.undeclared += 1,
             }
         }
         c
@@ -36,8 +38,15 @@ pub fn summary(events: &[DriftEvent], declared: usize, actual: usize) -> String 
             plural(actual)
         );
     }
+    // `undeclared` appears in the counts when there are any, so the line
+    // reads as before for drift without them.
+    let undeclared = if c.undeclared > 0 {
+        format!(", {} undeclared", c.undeclared)
+    } else {
+        String::new()
+    };
     format!(
-        "{} drift event{} ({} added, {} deleted, {} changed) in {declared} declared and {actual} actual resource{}",
+        "{} drift event{} ({} added, {} deleted, {} changed{undeclared}) in {declared} declared and {actual} actual resource{}",
         events.len(),
         plural(events.len()),
         c.added,
@@ -122,6 +131,10 @@ pub fn write_event(out: &mut dyn Write, e: &DriftEvent) -> io::Result<()> {
                 write!(out, "  declared {p}")?;
             }
             writeln!(out)
+        }
+        DriftKind::Undeclared => {
+            let actual = e.actual.as_ref().map_or_else(|| "(absent)".into(), short);
+            writeln!(out, "undeclared {} {}: {}", e.address, e.path, actual)
         }
         DriftKind::Changed => {
             if let Some(delta) = &e.set_delta {

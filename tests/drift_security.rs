@@ -1,0 +1,228 @@
+//! Drift that must never be missed: privileges, network exposure and
+//! access added out of band (docs/drift.md, "Security-relevant values").
+//! Each case is one an attacker or a hurried engineer makes; each must be
+//! reported, and the sidecar an injector says it added must not be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("drift_security");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// `plumb drift --format json` of two files: the exit code and the events
+/// as `KIND PATH`.
+fn drift(declared: &Path, actual: &Path) -> (i32, Vec<String>, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(root())
+        .args(["drift", "--format", "json", "--declared"])
+        .arg(declared)
+        .arg("--actual")
+        .arg(actual)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let events = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["kind"].as_str().unwrap(),
+                e["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (out.status.code().unwrap(), events, doc)
+}
+
+fn case(name: &str) -> PathBuf {
+    root().join("tests/drift/security").join(name)
+}
+
+#[test]
+fn a_deployment_run_privileged_on_the_host_network_with_a_miner() {
+    let (code, events, doc) = drift(
+        &case("deployment.manifest.yaml"),
+        &case("deployment.live.yaml"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        [
+            "undeclared /spec/template/spec/containers/0/securityContext",
+            "undeclared /spec/template/spec/containers/1",
+            "undeclared /spec/template/spec/hostNetwork",
+            "undeclared /spec/template/spec/securityContext",
+            "undeclared /spec/template/spec/serviceAccountName",
+        ],
+        "{doc:#}"
+    );
+    let miner = &doc["events"][1]["actual"];
+    assert_eq!(miner["image"], "evil/miner:latest");
+    assert_eq!(doc["summary"]["undeclared"], 5);
+}
+
+#[test]
+fn a_toleration_of_every_taint_is_drift_and_the_admission_defaults_are_not() {
+    let (code, events, doc) = drift(&case("pod.manifest.yaml"), &case("pod.live.yaml"));
+    assert_eq!(code, 1);
+    assert_eq!(events, ["undeclared /spec/tolerations"]);
+    assert_eq!(
+        doc["events"][0]["actual"],
+        serde_json::json!([{"operator": "Exists"}])
+    );
+}
+
+#[test]
+fn a_headless_service_given_an_address_is_drift() {
+    let (code, events, doc) = drift(&case("service.manifest.yaml"), &case("service.live.yaml"));
+    assert_eq!(code, 1);
+    assert_eq!(events, ["changed /spec/clusterIP"]);
+    assert_eq!(doc["events"][0]["declared"], "None");
+    assert_eq!(doc["events"][0]["actual"], "10.96.0.15");
+}
+
+#[test]
+fn a_sidecar_its_injector_names_is_not_drift_and_the_same_one_unnamed_is() {
+    let (code, events, _) = drift(&case("pod.manifest.yaml"), &case("pod.istio.live.yaml"));
+    assert_eq!((code, events.len()), (0, 0), "{events:?}");
+    // The same containers, without the annotation Istio's injector leaves.
+    let text = std::fs::read_to_string(case("pod.istio.live.yaml")).unwrap();
+    let unmarked = tmp("pod.unmarked.yaml");
+    std::fs::write(
+        &unmarked,
+        text.replace("sidecar.istio.io/status", "example.com/note"),
+    )
+    .unwrap();
+    let (code, events, _) = drift(&case("pod.manifest.yaml"), &unmarked);
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        [
+            "undeclared /spec/containers/1",
+            "undeclared /spec/initContainers/0"
+        ]
+    );
+}
+
+/// The Terraform state of tests/drift/aws with the group's ingress rules
+/// and the bucket's policy emptied: "no rules", "no policy".
+fn state_without_rules_or_policy() -> PathBuf {
+    let text = std::fs::read_to_string(root().join("tests/drift/aws/declared.tfstate")).unwrap();
+    let mut state: Value = serde_json::from_str(&text).unwrap();
+    for r in state["resources"].as_array_mut().unwrap() {
+        for i in r["instances"].as_array_mut().unwrap() {
+            let a = &mut i["attributes"];
+            if a.get("ingress").is_some() {
+                a["ingress"] = serde_json::json!([]);
+            }
+            if a.get("policy").is_some() {
+                a["policy"] = serde_json::json!("");
+            }
+        }
+    }
+    let path = tmp("emptied.tfstate");
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_state_with_no_rules_and_no_policy_against_aws_config_showing_both() {
+    let (code, events, doc) = drift(
+        &state_without_rules_or_policy(),
+        &root().join("tests/drift/aws/actual.json"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        ["undeclared /policy", "undeclared /ingress"],
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn snapshots_with_a_public_bucket_policy_and_world_ssh_added() {
+    let declared = serde_json::json!({"snapshot_version": 1, "resources": [
+        {"type": "aws_s3_bucket", "id": "data", "attributes": {"bucket": "data", "policy": ""}},
+        {"type": "aws_security_group", "id": "sg-1", "attributes": {"name": "app", "ingress": []}}
+    ]});
+    let actual = serde_json::json!({"snapshot_version": 1, "resources": [
+        {"type": "aws_s3_bucket", "id": "data", "attributes": {"bucket": "data",
+            "policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::data/*\"}]}"}},
+        {"type": "aws_security_group", "id": "sg-1", "attributes": {"name": "app", "ingress": [
+            {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}
+        ]}}
+    ]});
+    let (d, a) = (tmp("declared.json"), tmp("actual.json"));
+    std::fs::write(&d, declared.to_string()).unwrap();
+    std::fs::write(&a, actual.to_string()).unwrap();
+    let (code, events, doc) = drift(&d, &a);
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        ["undeclared /policy", "undeclared /ingress"],
+        "{doc:#}"
+    );
+    // A value nobody declared and nothing marks as security-relevant
+    // stays quiet, as before.
+    let quiet = serde_json::json!({"snapshot_version": 1, "resources": [
+        {"type": "aws_s3_bucket", "id": "data", "attributes": {"bucket": "data", "policy": "", "request_payer": "BucketOwner"}},
+        {"type": "aws_security_group", "id": "sg-1", "attributes": {"name": "app", "ingress": [], "description": "x"}}
+    ]});
+    std::fs::write(&a, quiet.to_string()).unwrap();
+    let (code, events, _) = drift(&d, &a);
+    assert_eq!((code, events.len()), (0, 0), "{events:?}");
+}
+
+#[test]
+fn undeclared_events_are_classified_like_any_other() {
+    let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(root())
+        .args([
+            "drift",
+            "--format",
+            "json",
+            "-p",
+            "policies/kubernetes",
+            "--declared",
+        ])
+        .arg(case("deployment.manifest.yaml"))
+        .arg("--actual")
+        .arg(case("deployment.live.yaml"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let class = |path: &str| {
+        doc["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["path"] == path)
+            .map(|e| e["classification"].clone())
+            .unwrap()
+    };
+    let host = class("/spec/template/spec/hostNetwork");
+    assert_eq!(host["drift"], "workload_security", "{doc:#}");
+    assert_eq!(host["severity"], "critical");
+    assert_eq!(host["response"], "review");
+    // No block of the pack names service accounts: it says so.
+    assert!(class("/spec/template/spec/serviceAccountName").is_null());
+}
