@@ -78,6 +78,30 @@ fn a_deployment_run_privileged_on_the_host_network_with_a_miner() {
     let miner = &doc["events"][1]["actual"];
     assert_eq!(miner["image"], "evil/miner:latest");
     assert_eq!(doc["summary"]["undeclared"], 5);
+    // Each names who wrote it: managedFields say kubectl-edit.
+    for e in doc["events"].as_array().unwrap() {
+        assert_eq!(e["written_by"], serde_json::json!(["kubectl-edit"]), "{e}");
+    }
+    // Scaled from 2 to 6 by the autoscaler (kube-controller-manager, a
+    // trusted controller): not drift, by that evidence. Without the
+    // evidence the same change is drift.
+    let text = std::fs::read_to_string(case("deployment.live.yaml")).unwrap();
+    let cut = text
+        .find("  managedFields:")
+        .and_then(|start| {
+            text[start..]
+                .find("\nspec:")
+                .map(|end| (start, start + end + 1))
+        })
+        .unwrap();
+    let without = tmp("deployment.no-managed-fields.yaml");
+    std::fs::write(&without, format!("{}{}", &text[..cut.0], &text[cut.1..])).unwrap();
+    let (_, events, doc) = drift(&case("deployment.manifest.yaml"), &without);
+    assert!(
+        events.contains(&"changed /spec/replicas".to_string()),
+        "{doc:#}"
+    );
+    assert_eq!(events.len(), 6);
 }
 
 #[test]

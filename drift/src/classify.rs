@@ -237,6 +237,7 @@ mod tests {
             declared_source: None,
             actual_source: None,
             set_delta: None,
+            written_by: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod baseline;
 mod canon;
 pub mod classify;
 mod diff;
+mod managers;
 pub mod namespaces;
 pub mod noise;
 pub mod report;
@@ -95,6 +96,11 @@ pub struct DriftEvent {
     /// For a list compared as a set: what only one side has.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub set_delta: Option<SetDelta>,
+    /// Who wrote the actual value, where the source shows it (a live
+    /// Kubernetes object's `managedFields` managers: `kubectl-edit`, an
+    /// operator), sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub written_by: Vec<Str>,
 }
 
 /// The elements of a list compared as a set that only one side has,
@@ -324,6 +330,7 @@ fn baseline_events(b: &Resource, h: &Resource) -> Vec<DriftEvent> {
             declared_source: b.source.clone(),
             actual_source: h.source.clone(),
             set_delta: None,
+            written_by: Vec::new(),
         })
         .collect()
 }
@@ -470,6 +477,7 @@ fn whole(kind: DriftKind, r: &Resource) -> DriftEvent {
         declared_source,
         actual_source,
         set_delta: None,
+        written_by: Vec::new(),
     }
 }
 
@@ -489,14 +497,35 @@ fn changes(
     let partial = model.is_partial(&format(a));
     let complete = model.is_complete(&format(d)) && model.is_complete(&format(a));
     let injected = injected_names(dfa.rules(), a);
+    let dfa_trusted: Vec<Str> = dfa
+        .rules()
+        .trusted_managers
+        .iter()
+        .map(|m| Str::from(m.as_str()))
+        .collect();
     let mut differ = diff::Differ::new(dfa, partial, complete)
         .declared_complete(model.is_complete(&format(d)))
         .injected(injected);
     differ.run(&d.attributes, &a.attributes);
+    let owners = managers::Owners::of(a);
+    let trusted = &dfa_trusted;
     differ
         .changes
         .into_iter()
-        .map(|c| DriftEvent {
+        .filter_map(|c| {
+            let written_by = owners
+                .as_ref()
+                .map(|o| o.writers(&a.attributes, &c.path))
+                .unwrap_or_default();
+            // Written only by controllers the tables trust (an
+            // autoscaler, the scheduler): not drift, by evidence.
+            if !written_by.is_empty() && written_by.iter().all(|m| trusted.contains(m)) {
+                return None;
+            }
+            Some((c, written_by))
+        })
+        .map(|(c, written_by)| DriftEvent {
+            written_by,
             kind: if c.undeclared {
                 DriftKind::Undeclared
             } else {

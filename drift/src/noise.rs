@@ -117,6 +117,7 @@ struct Table {
     unmanaged_if: Vec<Pattern>,
     report_added: Option<bool>,
     injectors: Vec<Injector>,
+    trusted_managers: Vec<String>,
 }
 
 /// A sidecar injector, recognised by the annotation it leaves on what it
@@ -148,6 +149,8 @@ pub struct TypeRules {
     pub(crate) unmanaged_if: Vec<Pattern>,
     pub(crate) report_added: bool,
     pub(crate) injectors: Vec<Injector>,
+    /// `managedFields` managers whose writes are never drift.
+    pub(crate) trusted_managers: Vec<String>,
 }
 
 /// The built-in noise file.
@@ -264,6 +267,9 @@ impl NoiseModel {
                 rules.entries.extend(t.entries.iter().cloned());
                 rules.unmanaged_if.extend(t.unmanaged_if.iter().cloned());
                 rules.injectors.extend(t.injectors.iter().cloned());
+                rules
+                    .trusted_managers
+                    .extend(t.trusted_managers.iter().cloned());
                 if let Some(r) = t.report_added {
                     rules.report_added = r;
                 }
@@ -403,6 +409,9 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
                         .push((pattern(p)?, Action::ServerAdded(values)));
                 }
             }
+            "trusted_managers" => {
+                table.trusted_managers = strings(v).map_err(|m| e(k, m))?;
+            }
             "injectors" => {
                 let Some(items) = v.as_array() else {
                     return Err(e(k, "`injectors` is a list".to_string()));
@@ -456,7 +465,7 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
             _ => {
                 return Err(e(
                     k,
-                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `security`, `server_added`, `injectors`, `unmanaged_if` and `report_added`".to_string(),
+                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `security`, `server_added`, `injectors`, `trusted_managers`, `unmanaged_if` and `report_added`".to_string(),
                 ));
             }
         }

@@ -80,6 +80,9 @@ fn place(s: &Option<plumb_runtime::Source>) -> Option<String> {
 pub fn write(out: &mut dyn Write, report: &DriftReport) -> io::Result<()> {
     for (e, class) in report.classified() {
         write_event(out, e)?;
+        if !e.written_by.is_empty() {
+            writeln!(out, "         written by {}", e.written_by.join(", "))?;
+        }
         if let Some(class) = class {
             writeln!(out, "{}", classification_line(class))?;
         }
