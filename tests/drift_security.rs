@@ -250,3 +250,64 @@ fn undeclared_events_are_classified_like_any_other() {
     // No block of the pack names service accounts: it says so.
     assert!(class("/spec/template/spec/serviceAccountName").is_null());
 }
+
+/// The Terraform state of tests/drift/aws, its group's rules and its
+/// bucket's policy moved to separate resources (`aws_security_group_rule`,
+/// `aws_s3_bucket_policy`), as provider v4 and later recommend; `rules`
+/// says which of the two rules to keep.
+fn state_with_child_resources(rules: &[u16]) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("tests/drift/aws/declared.tfstate")).unwrap();
+    let mut state: Value = serde_json::from_str(&text).unwrap();
+    let mut children = Vec::new();
+    for r in state["resources"].as_array_mut().unwrap() {
+        let kind = r["type"].as_str().unwrap().to_string();
+        let provider = r["provider"].clone();
+        let a = &mut r["instances"][0]["attributes"];
+        if kind == "aws_security_group" {
+            let group = a["id"].clone();
+            for (i, rule) in a["ingress"].as_array().unwrap().iter().enumerate() {
+                if !rules.contains(&(rule["from_port"].as_u64().unwrap() as u16)) {
+                    continue;
+                }
+                children.push(serde_json::json!({
+                    "mode": "managed", "type": "aws_security_group_rule", "name": format!("in{i}"),
+                    "provider": provider,
+                    "instances": [{"schema_version": 2, "attributes": {
+                        "id": format!("sgrule-{i}"), "type": "ingress", "security_group_id": group,
+                        "cidr_blocks": rule["cidr_blocks"], "ipv6_cidr_blocks": [],
+                        "from_port": rule["from_port"], "to_port": rule["to_port"],
+                        "protocol": rule["protocol"], "description": rule["description"],
+                        "prefix_list_ids": [], "self": false, "source_security_group_id": null
+                    }}]
+                }));
+            }
+            a["ingress"] = serde_json::json!([]);
+        }
+        if kind == "aws_s3_bucket" {
+            children.push(serde_json::json!({
+                "mode": "managed", "type": "aws_s3_bucket_policy", "name": "audit",
+                "provider": provider,
+                "instances": [{"schema_version": 0, "attributes": {
+                    "id": a["id"], "bucket": a["id"], "policy": a["policy"]
+                }}]
+            }));
+            a["policy"] = serde_json::json!("");
+        }
+    }
+    state["resources"].as_array_mut().unwrap().extend(children);
+    let path = tmp(&format!("children-{rules:?}.tfstate").replace([' ', '[', ']', ','], ""));
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn rules_and_policies_declared_as_child_resources_are_not_drift() {
+    let actual = root().join("tests/drift/aws/actual.json");
+    let (code, events, doc) = drift(&state_with_child_resources(&[22, 443]), &actual);
+    assert_eq!((code, events.len()), (0, 0), "{doc:#}");
+    // The SSH rule is not declared anywhere: AWS Config's is drift.
+    let (code, events, doc) = drift(&state_with_child_resources(&[443]), &actual);
+    assert_eq!(code, 1);
+    assert_eq!(events, ["changed /ingress"], "{doc:#}");
+    assert_eq!(doc["events"][0]["added_elements"][0]["from_port"], 22);
+}

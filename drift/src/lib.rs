@@ -12,6 +12,7 @@ pub mod baseline;
 mod canon;
 pub mod classify;
 mod diff;
+mod folds;
 mod managers;
 pub mod namespaces;
 pub mod noise;

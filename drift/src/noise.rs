@@ -138,6 +138,7 @@ pub(crate) struct Injector {
 #[derive(Debug, Clone, Default)]
 pub struct NoiseModel {
     tables: Vec<Table>,
+    pub(crate) folds: Vec<crate::folds::Fold>,
     partial_sources: Vec<String>,
     complete_sources: Vec<String>,
 }
@@ -204,11 +205,11 @@ impl NoiseModel {
         for key in top.keys() {
             if !matches!(
                 key.as_str(),
-                "noise_version" | "types" | "partial_sources" | "complete_sources"
+                "noise_version" | "types" | "partial_sources" | "complete_sources" | "folds"
             ) {
                 return Err(err(
                     &format!("/{key}"),
-                    "unknown key: a noise file has `noise_version`, `types`, `partial_sources` and `complete_sources`"
+                    "unknown key: a noise file has `noise_version`, `types`, `partial_sources`, `complete_sources` and `folds`"
                         .to_string(),
                 ));
             }
@@ -230,6 +231,10 @@ impl NoiseModel {
         if let Some(p) = top.get("complete_sources") {
             self.complete_sources
                 .extend(strings(p).map_err(|m| err("/complete_sources", m))?);
+        }
+        if let Some(f) = top.get("folds") {
+            self.folds
+                .extend(crate::folds::parse(f, "/folds").map_err(|(p, m)| err(&p, m))?);
         }
         let tables = match top.get("types") {
             None => return Ok(()),

@@ -65,6 +65,7 @@ pub fn run(
 ) -> Result<DriftReport, DriftError> {
     apply_namespace(&mut declared, o.namespace);
     apply_namespace(&mut actual, o.namespace);
+    crate::folds::apply(&o.model.folds, &mut declared, &actual);
     let events = detect(&declared, &actual, o.model, &Options { threads: o.threads })?;
     let classifications = o
         .policy
