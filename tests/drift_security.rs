@@ -311,3 +311,58 @@ fn rules_and_policies_declared_as_child_resources_are_not_drift() {
     assert_eq!(events, ["changed /ingress"], "{doc:#}");
     assert_eq!(doc["events"][0]["added_elements"][0]["from_port"], 22);
 }
+
+/// Ansible facts of `web-1` with `getent_passwd` (the getent module) and
+/// `tcp_listen` (listen_ports_facts) added.
+fn facts_with(users: Value, tcp: Value) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("tests/drift/host/web-1.facts.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["ansible_facts"]["getent_passwd"] = users;
+    doc["ansible_facts"]["tcp_listen"] = tcp;
+    let path = tmp("web-1.facts.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path
+}
+
+fn baseline(exclusive: &str) -> PathBuf {
+    let path = tmp(&format!("baseline-{}.yaml", exclusive.len()));
+    std::fs::write(
+        &path,
+        format!(
+            "plumb_baseline: 1\ngroups:\n  web:\n    hosts: [web-1.example.com]\n    users:\n      root: {{uid: 0}}\n      games: absent\n    ports:\n      tcp/22: listening\n      tcp/443: listening\n{exclusive}"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn an_exclusive_baseline_reports_a_second_root_user_and_a_new_listening_port() {
+    let users = serde_json::json!({
+        "root": ["x", "0", "0", "root", "/root", "/bin/bash"],
+        "toor": ["x", "0", "0", "", "/root", "/bin/sh"],
+        "nginx": ["x", "994", "992", "", "/var/lib/nginx", "/sbin/nologin"]
+    });
+    let tcp = serde_json::json!([
+        {"port": 22, "protocol": "tcp", "address": "0.0.0.0", "name": "sshd", "pid": 900},
+        {"port": 4444, "protocol": "tcp", "address": "0.0.0.0", "name": "nc", "pid": 31337}
+    ]);
+    let facts = facts_with(users, tcp);
+    let (code, events, doc) = drift(&baseline("    exclusive: [users, ports]\n"), &facts);
+    assert_eq!(code, 1);
+    // tcp/443 is declared listening and is not: changed. tcp/4444 and the
+    // second uid-0 user are declared nowhere: undeclared. A user without
+    // uid 0 (nginx) is not drift, even in an exclusive section.
+    assert_eq!(
+        events,
+        [
+            "changed /ports/tcp~1443",
+            "undeclared /ports/tcp~14444",
+            "undeclared /users/toor"
+        ],
+        "{doc:#}"
+    );
+    // Without `exclusive`, only what is declared is compared.
+    let (_, events, _) = drift(&baseline(""), &facts);
+    assert_eq!(events, ["changed /ports/tcp~1443"]);
+}

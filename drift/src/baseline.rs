@@ -22,6 +22,10 @@ pub struct Deviation {
     /// What the facts show (`None`: nothing, e.g. the package is not
     /// installed or the service does not exist).
     pub actual: Option<Json>,
+    /// The facts show something a section the baseline declares complete
+    /// (`exclusive`) does not declare: a uid-0 user, a listening port, a
+    /// package or a running service too many. `declared` is null.
+    pub undeclared: bool,
 }
 
 /// What comparing a baseline with a host's facts found.
@@ -60,7 +64,8 @@ pub fn compare(baseline: &Resource, host: &Resource) -> Comparison {
         let Some(Json::Object(declared)) = b.get(section) else {
             continue;
         };
-        let actual = h.get(section).filter(|v| !v.is_null());
+        let view = facts(&h, section);
+        let actual = view.as_ref().filter(|v| !v.is_null());
         for (key, want) in declared {
             let path = pointer(&format!("/{section}"), key);
             let Some(actual) = actual else {
@@ -71,6 +76,12 @@ pub fn compare(baseline: &Resource, host: &Resource) -> Comparison {
                 "packages" => package_matches(want, actual.get(key)),
                 "services" => service_matches(want, actual, key),
                 "files" => file_matches(want, actual.get(key)),
+                "users" => user_matches(want, actual.get(key)),
+                "ports" => {
+                    let seen = actual.get(key).cloned();
+                    let listening = want.get("state").and_then(Json::as_str) == Some("listening");
+                    (seen.is_some() == listening, seen)
+                }
                 "sshd" => {
                     let seen = actual
                         .as_object()
@@ -99,11 +110,111 @@ pub fn compare(baseline: &Resource, host: &Resource) -> Comparison {
                     path,
                     declared: want.clone(),
                     actual: seen,
+                    undeclared: false,
+                });
+            }
+        }
+    }
+    let exclusive: Vec<&str> = b
+        .get("exclusive")
+        .and_then(Json::as_array)
+        .map(|l| l.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
+    for section in exclusive {
+        let (Some(Json::Object(declared)), Some(Json::Object(seen))) =
+            (b.get(section), facts(&h, section))
+        else {
+            continue;
+        };
+        for (key, value) in &seen {
+            let counts = match section {
+                // Only users with uid 0 must all be declared.
+                "users" => value.get("uid").and_then(Json::as_u64) == Some(0),
+                "services" => value.get("state").and_then(Json::as_str) == Some("running"),
+                _ => true,
+            };
+            // A declared entry, whatever it says, was compared above.
+            let name = key.strip_suffix(".service").unwrap_or(key);
+            if counts && !declared.contains_key(key) && !declared.contains_key(name) {
+                out.deviations.push(Deviation {
+                    path: pointer(&format!("/{section}"), key),
+                    declared: Json::Null,
+                    actual: Some(value.clone()),
+                    undeclared: true,
                 });
             }
         }
     }
     out
+}
+
+/// The host's facts for a baseline section, in the section's shape:
+/// `users` from `getent_passwd` (Ansible's getent module: name → [x, uid,
+/// gid, ...]) as name → `{uid}`; `ports` from `tcp_listen` and
+/// `udp_listen` (Ansible's listen_ports_facts) as `tcp/22` → the entry;
+/// other sections as the facts have them. `None`: not observed.
+fn facts(h: &Json, section: &str) -> Option<Json> {
+    match section {
+        "users" => {
+            if let Some(users) = h.get("users").filter(|v| v.is_object()) {
+                return Some(users.clone());
+            }
+            let passwd = h.get("getent_passwd")?.as_object()?;
+            Some(Json::Object(
+                passwd
+                    .iter()
+                    .map(|(name, fields)| {
+                        let uid = fields
+                            .as_array()
+                            .and_then(|f| f.get(1))
+                            .and_then(|u| match u {
+                                Json::String(s) => s.trim().parse::<u64>().ok(),
+                                other => other.as_u64(),
+                            });
+                        (name.clone(), serde_json::json!({"uid": uid}))
+                    })
+                    .collect(),
+            ))
+        }
+        "ports" => {
+            let tcp = h.get("tcp_listen").and_then(Json::as_array);
+            let udp = h.get("udp_listen").and_then(Json::as_array);
+            if tcp.is_none() && udp.is_none() {
+                return None;
+            }
+            let mut out = serde_json::Map::new();
+            for (proto, list) in [("tcp", tcp), ("udp", udp)] {
+                for entry in list.into_iter().flatten() {
+                    let port = entry.get("port").and_then(|p| match p {
+                        Json::String(s) => s.trim().parse::<u64>().ok(),
+                        other => other.as_u64(),
+                    });
+                    if let Some(port) = port {
+                        out.insert(format!("{proto}/{port}"), entry.clone());
+                    }
+                }
+            }
+            Some(Json::Object(out))
+        }
+        _ => h.get(section).cloned(),
+    }
+}
+
+fn user_matches(want: &Json, seen: Option<&Json>) -> (bool, Option<Json>) {
+    let seen = seen.filter(|v| !v.is_null()).cloned();
+    let ok = match want.get("state").and_then(Json::as_str) {
+        Some("absent") => seen.is_none(),
+        _ => match want.get("uid").and_then(Json::as_u64) {
+            Some(uid) => {
+                seen.as_ref()
+                    .and_then(|s| s.get("uid"))
+                    .and_then(Json::as_u64)
+                    == Some(uid)
+            }
+            None => seen.is_some(),
+        },
+    };
+    (ok, seen)
 }
 
 fn scalar_text(v: &Json) -> String {

@@ -320,12 +320,16 @@ fn baseline_events(b: &Resource, h: &Resource) -> Vec<DriftEvent> {
         .deviations
         .into_iter()
         .map(|d| DriftEvent {
-            kind: DriftKind::Changed,
+            kind: if d.undeclared {
+                DriftKind::Undeclared
+            } else {
+                DriftKind::Changed
+            },
             type_: b.type_.clone(),
             id: h.id.clone(),
             address: h.address.clone().unwrap_or_else(|| h.id.clone()),
             path: d.path,
-            declared: Some(d.declared),
+            declared: (!d.undeclared).then_some(d.declared),
             actual: d.actual,
             declared_default: false,
             declared_source: b.source.clone(),

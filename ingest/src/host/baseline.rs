@@ -47,7 +47,7 @@ pub fn looks_like(doc: &Json) -> bool {
 }
 
 const TOP_KEYS: [&str; 3] = ["plumb_baseline", "description", "groups"];
-const GROUP_KEYS: [&str; 8] = [
+const GROUP_KEYS: [&str; 11] = [
     "description",
     "hosts",
     "match",
@@ -56,9 +56,17 @@ const GROUP_KEYS: [&str; 8] = [
     "files",
     "sysctl",
     "sshd",
+    "users",
+    "ports",
+    "exclusive",
 ];
 /// The declaration sections of a group, in the order they compare.
-pub const SECTIONS: [&str; 5] = ["packages", "services", "files", "sysctl", "sshd"];
+pub const SECTIONS: [&str; 7] = [
+    "packages", "services", "files", "sysctl", "sshd", "users", "ports",
+];
+/// The sections a group may declare complete (`exclusive`): what the facts
+/// show beyond the declarations is drift.
+pub const EXCLUSIVE_SECTIONS: [&str; 4] = ["packages", "services", "users", "ports"];
 
 struct Checker<'a> {
     file: &'a Path,
@@ -127,6 +135,8 @@ struct Declared {
     description: Vec<String>,
     /// section → key → (value, the group that declared it)
     sections: Vec<Section>,
+    /// Sections a group declared complete.
+    exclusive: Vec<String>,
 }
 
 impl Declared {
@@ -141,6 +151,7 @@ impl Declared {
                 .iter()
                 .map(|s| (*s, Map::new(), Vec::new()))
                 .collect(),
+            exclusive: Vec::new(),
         }
     }
 }
@@ -201,6 +212,25 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
             };
             check_glob(&c, &mat, pattern)?;
         }
+        let exclusive = match g.get("exclusive") {
+            None | Some(Json::Null) => Vec::new(),
+            Some(e) => {
+                let eat = pointer(&at, "exclusive");
+                let list = names(&c, e, &eat, "`exclusive`")?;
+                for (i, section) in list.iter().enumerate() {
+                    if !EXCLUSIVE_SECTIONS.contains(&section.as_str()) {
+                        return Err(c.err(
+                            &format!("{eat}/{i}"),
+                            format!(
+                                "`{section}` cannot be exclusive: a group may declare {} complete",
+                                EXCLUSIVE_SECTIONS.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                list
+            }
+        };
         let mut sections: Vec<(&'static str, Map<String, Json>)> = Vec::new();
         for section in SECTIONS {
             let value = match g.get(section) {
@@ -242,6 +272,11 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
                 continue;
             };
             d.groups.push(name.clone());
+            for section in &exclusive {
+                if !d.exclusive.contains(section) {
+                    d.exclusive.push(section.clone());
+                }
+            }
             if let Some(desc) = &group_description {
                 d.description.push(desc.clone());
             }
@@ -296,6 +331,9 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         for (section, values, _) in d.sections {
             attrs.insert(section.into(), Json::Object(values));
         }
+        let mut exclusive = d.exclusive;
+        exclusive.sort();
+        attrs.insert("exclusive".into(), json!(exclusive));
         let name = d
             .host
             .clone()
@@ -364,6 +402,8 @@ fn normalise_section(
                 (key.clone(), file_spec(c, value, &kat)?)
             }
             "sysctl" => (key.clone(), sysctl(c, value, &kat)?),
+            "users" => (key.clone(), user(c, value, &kat)?),
+            "ports" => (port_key(c, key, &kat)?, port(c, value, &kat)?),
             _ => {
                 let lower = key.to_ascii_lowercase();
                 if out.contains_key(&lower) {
@@ -378,6 +418,55 @@ fn normalise_section(
         out.insert(key, value);
     }
     Ok(out)
+}
+
+/// A user: `present`, `absent`, or `{uid: N}` (present with that uid).
+fn user(c: &Checker<'_>, v: &Json, at: &str) -> Result<Json, ImportError> {
+    match v {
+        Json::String(s) if s == "present" => Ok(json!({"state": "present", "uid": null})),
+        Json::String(s) if s == "absent" => Ok(json!({"state": "absent", "uid": null})),
+        Json::Object(o) => {
+            c.known_keys(o, at, &["uid"], "a user")?;
+            match o.get("uid") {
+                Some(Json::Number(n)) if n.as_u64().is_some() => {
+                    Ok(json!({"state": "present", "uid": n}))
+                }
+                _ => Err(c.err(&pointer(at, "uid"), "a uid is a whole number")),
+            }
+        }
+        other => Err(c.err(
+            at,
+            format!(
+                "a user is `present`, `absent` or `{{uid: N}}`, found {}",
+                kind(other)
+            ),
+        )),
+    }
+}
+
+/// A port's name: `tcp/22`, `udp/53` (protocol lowercased).
+fn port_key(c: &Checker<'_>, key: &str, at: &str) -> Result<String, ImportError> {
+    let lower = key.trim().to_ascii_lowercase();
+    let ok = lower.split_once('/').is_some_and(|(proto, n)| {
+        matches!(proto, "tcp" | "udp") && n.parse::<u16>().is_ok_and(|p| p > 0)
+    });
+    if ok {
+        Ok(lower)
+    } else {
+        Err(c.err(
+            at,
+            format!("a port is named `tcp/PORT` or `udp/PORT`, not `{key}`"),
+        ))
+    }
+}
+
+/// A port: `listening` or `closed`.
+fn port(c: &Checker<'_>, v: &Json, at: &str) -> Result<Json, ImportError> {
+    match v.as_str() {
+        Some("listening") | Some("open") => Ok(json!({"state": "listening"})),
+        Some("closed") => Ok(json!({"state": "closed"})),
+        _ => Err(c.err(at, "a port is `listening` or `closed`")),
+    }
 }
 
 fn package(c: &Checker<'_>, v: &Json, at: &str) -> Result<Json, ImportError> {
