@@ -233,6 +233,16 @@ impl<'d, 'r> Differ<'d, 'r> {
                     self.record(path, None, Some(a), false);
                     return;
                 }
+                // A source that lists every attribute of its schema (a
+                // Terraform state) declares emptiness: its explicit `[]`,
+                // `""` or `null` says "none", and a value found there is
+                // drift.
+                if self.declared_complete
+                    && let Some(empty) = declared
+                {
+                    self.record(path, Some(empty.clone()), Some(a), false);
+                    return;
+                }
                 // Not declared, at a security-relevant path: added out
                 // of band, unless the server or an injector adds it.
                 if sec {
