@@ -366,3 +366,73 @@ fn an_exclusive_baseline_reports_a_second_root_user_and_a_new_listening_port() {
     let (_, events, _) = drift(&baseline(""), &facts);
     assert_eq!(events, ["changed /ports/tcp~1443"]);
 }
+
+/// The real live ReplicationController of the shared corpus
+/// (kubectl-live-rc-managedfields.yaml, as imported in
+/// tests/import/kubernetes/corpus), declared by its own last-applied
+/// configuration, then edited with `kubectl edit`: privileged, on the host
+/// network, another service account, a miner beside it, each field in
+/// managedFields under `kubectl-edit`.
+#[test]
+fn a_real_live_object_edited_with_kubectl_edit_names_the_editor() {
+    let golden = root()
+        .join("tests/import/kubernetes/corpus/kubectl-live-rc-managedfields.yaml.snapshot.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(golden).unwrap()).unwrap();
+    let mut live = doc["resources"][0].clone();
+    let applied = live["attributes"]["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Unchanged, the live object is its declaration: no drift.
+    let declared = tmp("rc.manifest.json");
+    std::fs::write(&declared, &applied).unwrap();
+    let unchanged = tmp("rc.live.json");
+    std::fs::write(&unchanged, json_snapshot(&live)).unwrap();
+    let (code, events, doc) = drift(&declared, &unchanged);
+    assert_eq!((code, events.len()), (0, 0), "{doc:#}");
+
+    let attrs = &mut live["attributes"];
+    let spec = &mut attrs["spec"]["template"]["spec"];
+    spec["hostNetwork"] = serde_json::json!(true);
+    spec["serviceAccountName"] = serde_json::json!("builder");
+    spec["containers"][0]["securityContext"] = serde_json::json!({"privileged": true});
+    spec["containers"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "miner", "image": "evil/miner:latest"}));
+    attrs["metadata"]["managedFields"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "manager": "kubectl-edit", "operation": "Update", "apiVersion": "v1",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:spec": {"f:template": {"f:spec": {
+                "f:hostNetwork": {}, "f:serviceAccountName": {},
+                "f:containers": {
+                    "k:{\"name\":\"test-rc\"}": {"f:securityContext": {".": {}, "f:privileged": {}}},
+                    "k:{\"name\":\"miner\"}": {".": {}, "f:image": {}, "f:name": {}}
+                }
+            }}}}
+        }));
+    let edited = tmp("rc.live-edited.json");
+    std::fs::write(&edited, json_snapshot(&live)).unwrap();
+    let (code, events, doc) = drift(&declared, &edited);
+    assert_eq!(code, 1);
+    assert_eq!(
+        events,
+        [
+            "undeclared /spec/template/spec/containers/0/securityContext",
+            "undeclared /spec/template/spec/containers/1",
+            "undeclared /spec/template/spec/hostNetwork",
+            "undeclared /spec/template/spec/serviceAccountName",
+        ],
+        "{doc:#}"
+    );
+    for e in doc["events"].as_array().unwrap() {
+        assert_eq!(e["written_by"], serde_json::json!(["kubectl-edit"]), "{e}");
+    }
+}
+
+fn json_snapshot(resource: &Value) -> String {
+    serde_json::json!({"snapshot_version": 1, "resources": [resource]}).to_string()
+}
