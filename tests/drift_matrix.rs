@@ -527,10 +527,21 @@ fn listening(ports: &[u16]) -> Value {
     )
 }
 
+/// (category, baseline group body, path, base facts, added, removed,
+/// changed facts); `None`: a cell plumb cannot tell yet.
+type HostCell = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Value,
+    Option<Value>,
+    Value,
+    Value,
+);
+
 #[test]
 fn every_host_cell_is_reported() {
-    // (category, baseline group body, path, base facts, added, removed, changed)
-    let cells: Vec<(&str, &str, &str, Value, Option<Value>, Value, Value)> = vec![
+    let cells: Vec<HostCell> = vec![
         (
             "users with uid 0",
             "    users:\n      root: {uid: 0}\n    exclusive: [users]\n",
