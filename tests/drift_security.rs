@@ -145,6 +145,24 @@ fn a_sidecar_its_injector_names_is_not_drift_and_the_same_one_unnamed_is() {
             "undeclared /spec/initContainers/0"
         ]
     );
+    // The annotation is there, but managedFields say the proxy container
+    // was written by `kubectl-edit`: added by hand, not injected.
+    let edited = tmp("pod.edited.yaml");
+    std::fs::write(
+        &edited,
+        text.replace(
+            "  annotations:\n",
+            "  managedFields:\n    - manager: kubectl-edit\n      operation: Update\n      apiVersion: v1\n      fieldsType: FieldsV1\n      fieldsV1:\n        f:spec:\n          f:containers:\n            k:{\"name\":\"istio-proxy\"}:\n              .: {}\n              f:image: {}\n  annotations:\n",
+        ),
+    )
+    .unwrap();
+    let (code, events, doc) = drift(&case("pod.manifest.yaml"), &edited);
+    assert_eq!(code, 1);
+    assert_eq!(events, ["undeclared /spec/containers/1"], "{doc:#}");
+    assert_eq!(
+        doc["events"][0]["written_by"],
+        serde_json::json!(["kubectl-edit"])
+    );
 }
 
 /// The Terraform state of tests/drift/aws with the group's ingress rules

@@ -385,6 +385,17 @@ fn injected_names(rules: &noise::TypeRules, r: &Resource) -> Vec<Str> {
             }
         }
     }
+    // The annotation says what the injector added; managedFields may say
+    // someone edited it in by hand afterwards (the same container written
+    // by `kubectl-edit`): that one was not injected.
+    if let Some(owners) = managers::Owners::of(r) {
+        names.retain(|n| {
+            !owners
+                .element_writers(n)
+                .iter()
+                .any(|m| rules.editors.iter().any(|e| e == m.as_str()))
+        });
+    }
     names
 }
 

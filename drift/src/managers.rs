@@ -53,6 +53,28 @@ impl Owners {
     }
 }
 
+impl Owners {
+    /// The managers whose fields hold a list element keyed by this name
+    /// (`k:{"name":"istio-proxy"}`) anywhere in the object.
+    pub(crate) fn element_writers(&self, name: &str) -> Vec<Str> {
+        let key = format!("k:{}", serde_json::json!({"name": name}));
+        self.entries
+            .iter()
+            .filter(|(_, tree)| holds_key(tree, &key, 0))
+            .map(|(m, _)| m.clone())
+            .collect()
+    }
+}
+
+fn holds_key(tree: &Value, key: &str, depth: usize) -> bool {
+    let Value::Object(o) = tree else {
+        return false;
+    };
+    depth < 64
+        && o.iter()
+            .any(|(k, v)| k == key || holds_key(v, key, depth + 1))
+}
+
 /// Whether a `fieldsV1` tree reaches the path `steps` of `value`.
 fn reaches(tree: &Value, value: &Value, steps: &[String]) -> bool {
     let Some((step, rest)) = steps.split_first() else {

@@ -118,6 +118,7 @@ struct Table {
     report_added: Option<bool>,
     injectors: Vec<Injector>,
     trusted_managers: Vec<String>,
+    editors: Vec<String>,
 }
 
 /// A sidecar injector, recognised by the annotation it leaves on what it
@@ -152,6 +153,9 @@ pub struct TypeRules {
     pub(crate) injectors: Vec<Injector>,
     /// `managedFields` managers whose writes are never drift.
     pub(crate) trusted_managers: Vec<String>,
+    /// Interactive editors (`kubectl-edit`): an element one of them wrote
+    /// was not injected, whatever an injector's annotation lists.
+    pub(crate) editors: Vec<String>,
 }
 
 /// The built-in noise file.
@@ -275,6 +279,7 @@ impl NoiseModel {
                 rules
                     .trusted_managers
                     .extend(t.trusted_managers.iter().cloned());
+                rules.editors.extend(t.editors.iter().cloned());
                 if let Some(r) = t.report_added {
                     rules.report_added = r;
                 }
@@ -417,6 +422,9 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
             "trusted_managers" => {
                 table.trusted_managers = strings(v).map_err(|m| e(k, m))?;
             }
+            "editors" => {
+                table.editors = strings(v).map_err(|m| e(k, m))?;
+            }
             "injectors" => {
                 let Some(items) = v.as_array() else {
                     return Err(e(k, "`injectors` is a list".to_string()));
@@ -470,7 +478,7 @@ fn table(t: &Json, at: &str) -> Result<Table, (String, String)> {
             _ => {
                 return Err(e(
                     k,
-                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `security`, `server_added`, `injectors`, `trusted_managers`, `unmanaged_if` and `report_added`".to_string(),
+                    "unknown key: a table has `match`, `ignore`, `defaults`, `keys`, `sets`, `canonicalize`, `security`, `server_added`, `injectors`, `trusted_managers`, `editors`, `unmanaged_if` and `report_added`".to_string(),
                 ));
             }
         }
