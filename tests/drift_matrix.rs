@@ -562,14 +562,14 @@ fn every_host_cell_is_reported() {
         ),
         (
             "SSH configuration",
-            "    sshd:\n      PermitRootLogin: \"no\"\n      PasswordAuthentication: \"no\"\n",
+            "    sshd:\n      PermitRootLogin: \"no\"\n      PasswordAuthentication: \"no\"\n    exclusive: [sshd]\n",
             "/sshd",
-            json!({"sshd": {"permitrootlogin": "no", "passwordauthentication": "no"}}),
-            // A keyword the baseline does not declare: sshd cannot be
-            // declared complete yet (docs/drift.md, the matrix).
-            None,
-            json!({"sshd": {"permitrootlogin": "no"}}),
-            json!({"sshd": {"permitrootlogin": "yes", "passwordauthentication": "no"}}),
+            json!({"sshd": {"PermitRootLogin": "no", "PasswordAuthentication": "no"}}),
+            Some(
+                json!({"sshd": {"PermitRootLogin": "no", "PasswordAuthentication": "no", "PermitEmptyPasswords": "yes"}}),
+            ),
+            json!({"sshd": {"PermitRootLogin": "no"}}),
+            json!({"sshd": {"PermitRootLogin": "yes", "PasswordAuthentication": "no"}}),
         ),
     ];
     let mut missed = Vec::new();
@@ -620,5 +620,5 @@ fn every_host_cell_is_reported() {
         missed.len(),
         missed.join("\n")
     );
-    assert_eq!(count, 8);
+    assert_eq!(count, 9);
 }

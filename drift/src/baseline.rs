@@ -133,9 +133,15 @@ pub fn compare(baseline: &Resource, host: &Resource) -> Comparison {
                 "services" => value.get("state").and_then(Json::as_str) == Some("running"),
                 _ => true,
             };
-            // A declared entry, whatever it says, was compared above.
+            // A declared entry, whatever it says, was compared above
+            // (sshd keywords in any case, services with or without
+            // `.service`).
             let name = key.strip_suffix(".service").unwrap_or(key);
-            if counts && !declared.contains_key(key) && !declared.contains_key(name) {
+            let lower = key.to_ascii_lowercase();
+            let is_declared = declared.contains_key(key)
+                || declared.contains_key(name)
+                || (section == "sshd" && declared.contains_key(&lower));
+            if counts && !is_declared {
                 out.deviations.push(Deviation {
                     path: pointer(&format!("/{section}"), key),
                     declared: Json::Null,

@@ -66,7 +66,7 @@ pub const SECTIONS: [&str; 7] = [
 ];
 /// The sections a group may declare complete (`exclusive`): what the facts
 /// show beyond the declarations is drift.
-pub const EXCLUSIVE_SECTIONS: [&str; 4] = ["packages", "services", "users", "ports"];
+pub const EXCLUSIVE_SECTIONS: [&str; 5] = ["packages", "services", "users", "ports", "sshd"];
 
 struct Checker<'a> {
     file: &'a Path,
