@@ -571,6 +571,17 @@ fn every_host_cell_is_reported() {
             json!({"sshd": {"PermitRootLogin": "no"}}),
             json!({"sshd": {"PermitRootLogin": "yes", "PasswordAuthentication": "no"}}),
         ),
+        (
+            "sudoers",
+            "    sudoers:\n      \"%wheel\": present\n      deploy: absent\n    exclusive: [sudoers]\n",
+            "/sudoers",
+            json!({"sudoers": {"%wheel": ["ALL=(ALL) ALL"]}}),
+            Some(
+                json!({"sudoers": {"%wheel": ["ALL=(ALL) ALL"], "mallory": ["ALL=(ALL) NOPASSWD: ALL"]}}),
+            ),
+            json!({"sudoers": {}}),
+            json!({"sudoers": {"%wheel": ["ALL=(ALL) ALL"], "deploy": ["ALL=(ALL) NOPASSWD: ALL"]}}),
+        ),
     ];
     let mut missed = Vec::new();
     let mut count = 0;
@@ -620,5 +631,5 @@ fn every_host_cell_is_reported() {
         missed.len(),
         missed.join("\n")
     );
-    assert_eq!(count, 9);
+    assert_eq!(count, 12);
 }

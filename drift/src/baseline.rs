@@ -77,6 +77,11 @@ pub fn compare(baseline: &Resource, host: &Resource) -> Comparison {
                 "services" => service_matches(want, actual, key),
                 "files" => file_matches(want, actual.get(key)),
                 "users" => user_matches(want, actual.get(key)),
+                "sudoers" => {
+                    let seen = actual.get(key).filter(|v| !v.is_null()).cloned();
+                    let present = want.get("state").and_then(Json::as_str) != Some("absent");
+                    (seen.is_some() == present, seen)
+                }
                 "ports" => {
                     let seen = actual.get(key).cloned();
                     let listening = want.get("state").and_then(Json::as_str) == Some("listening");
@@ -202,6 +207,12 @@ fn facts(h: &Json, section: &str) -> Option<Json> {
             }
             Some(Json::Object(out))
         }
+        // Custom facts (`ansible_local.sudoers`, principal → rules) where
+        // no module reports them.
+        "sudoers" => h
+            .get("sudoers")
+            .or_else(|| h.get("local").and_then(|l| l.get("sudoers")))
+            .cloned(),
         _ => h.get(section).cloned(),
     }
 }

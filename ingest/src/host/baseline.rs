@@ -47,7 +47,7 @@ pub fn looks_like(doc: &Json) -> bool {
 }
 
 const TOP_KEYS: [&str; 3] = ["plumb_baseline", "description", "groups"];
-const GROUP_KEYS: [&str; 11] = [
+const GROUP_KEYS: [&str; 12] = [
     "description",
     "hosts",
     "match",
@@ -58,15 +58,17 @@ const GROUP_KEYS: [&str; 11] = [
     "sshd",
     "users",
     "ports",
+    "sudoers",
     "exclusive",
 ];
 /// The declaration sections of a group, in the order they compare.
-pub const SECTIONS: [&str; 7] = [
-    "packages", "services", "files", "sysctl", "sshd", "users", "ports",
+pub const SECTIONS: [&str; 8] = [
+    "packages", "services", "files", "sysctl", "sshd", "users", "ports", "sudoers",
 ];
 /// The sections a group may declare complete (`exclusive`): what the facts
 /// show beyond the declarations is drift.
-pub const EXCLUSIVE_SECTIONS: [&str; 5] = ["packages", "services", "users", "ports", "sshd"];
+pub const EXCLUSIVE_SECTIONS: [&str; 6] =
+    ["packages", "services", "users", "ports", "sshd", "sudoers"];
 
 struct Checker<'a> {
     file: &'a Path,
@@ -403,6 +405,7 @@ fn normalise_section(
             }
             "sysctl" => (key.clone(), sysctl(c, value, &kat)?),
             "users" => (key.clone(), user(c, value, &kat)?),
+            "sudoers" => (key.clone(), sudoer(c, value, &kat)?),
             "ports" => (port_key(c, key, &kat)?, port(c, value, &kat)?),
             _ => {
                 let lower = key.to_ascii_lowercase();
@@ -441,6 +444,16 @@ fn user(c: &Checker<'_>, v: &Json, at: &str) -> Result<Json, ImportError> {
                 kind(other)
             ),
         )),
+    }
+}
+
+/// A sudoers principal (a user, or `%group`): `present` (may use sudo,
+/// whatever the rule) or `absent` (must not appear).
+fn sudoer(c: &Checker<'_>, v: &Json, at: &str) -> Result<Json, ImportError> {
+    match v.as_str() {
+        Some("present") | Some("allowed") => Ok(json!({"state": "present"})),
+        Some("absent") => Ok(json!({"state": "absent"})),
+        _ => Err(c.err(at, "a sudoers entry is `present` or `absent`")),
     }
 }
 
