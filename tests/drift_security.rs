@@ -454,3 +454,51 @@ fn a_real_live_object_edited_with_kubectl_edit_names_the_editor() {
 fn json_snapshot(resource: &Value) -> String {
     serde_json::json!({"snapshot_version": 1, "resources": [resource]}).to_string()
 }
+
+#[test]
+fn azure_rules_declared_as_child_resources_fold_into_their_group() {
+    let group = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/web";
+    let rule = |name: &str, port: &str, source: &str| {
+        serde_json::json!({"name": name, "priority": 100, "direction": "Inbound", "access": "Allow",
+            "protocol": "Tcp", "source_port_range": "*", "destination_port_range": port,
+            "source_address_prefix": source, "destination_address_prefix": "*"})
+    };
+    let state = |format: &str| {
+        serde_json::json!({"type": "azurerm_network_security_group", "id": group,
+        "source": {"format": format}, "attributes": {"name": "web", "security_rule": []}})
+    };
+    let mut child = rule("https", "443", "10.0.0.0/8");
+    child["id"] = serde_json::json!(format!("{group}/securityRules/https"));
+    let declared = serde_json::json!({"snapshot_version": 1, "resources": [
+        state("terraform-state"),
+        {"type": "azurerm_network_security_rule", "id": format!("{group}/securityRules/https"),
+         "source": {"format": "terraform-state"}, "attributes": child}
+    ]});
+    let live = |rules: Vec<Value>| {
+        serde_json::json!({"snapshot_version": 1, "resources": [
+            {"type": "azurerm_network_security_group", "id": group, "source": {"format": "azure"},
+             "attributes": {"name": "web", "security_rule": rules}}
+        ]})
+    };
+    let (d, a) = (tmp("nsg.declared.json"), tmp("nsg.actual.json"));
+    std::fs::write(&d, declared.to_string()).unwrap();
+    std::fs::write(
+        &a,
+        live(vec![rule("https", "443", "10.0.0.0/8")]).to_string(),
+    )
+    .unwrap();
+    let (code, events, doc) = drift(&d, &a);
+    assert_eq!((code, events.len()), (0, 0), "{doc:#}");
+    std::fs::write(
+        &a,
+        live(vec![
+            rule("https", "443", "10.0.0.0/8"),
+            rule("rdp", "3389", "*"),
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let (code, events, doc) = drift(&d, &a);
+    assert_eq!(code, 1);
+    assert_eq!(events, ["changed /security_rule"], "{doc:#}");
+}

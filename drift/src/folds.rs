@@ -20,6 +20,10 @@ pub(crate) struct Fold {
     pub(crate) parent: String,
     /// Pointer into the child's attributes to the parent's id.
     pub(crate) parent_id: String,
+    /// The parent's id is the text there before the last occurrence of
+    /// this (an ARM child id: `.../networkSecurityGroups/nsg` before
+    /// `/securityRules/rule`).
+    pub(crate) parent_id_before: Option<String>,
     pub(crate) into: Into,
     /// What the child contributes: a JSON template whose strings that
     /// start with `/` are pointers into the child's attributes, and
@@ -61,11 +65,18 @@ pub(crate) fn parse(v: &Json, at: &str) -> Result<Vec<Fold>, (String, String)> {
         for k in o.keys() {
             if !matches!(
                 k.as_str(),
-                "child" | "parent" | "parent_id" | "append" | "append_named_by" | "set" | "value"
+                "child"
+                    | "parent"
+                    | "parent_id"
+                    | "parent_id_before"
+                    | "append"
+                    | "append_named_by"
+                    | "set"
+                    | "value"
             ) {
                 return Err((
                     format!("{here}/{k}"),
-                    "unknown key: a fold has `child`, `parent`, `parent_id`, one of `append`, `append_named_by` and `set`, and `value`".to_string(),
+                    "unknown key: a fold has `child`, `parent`, `parent_id` (and `parent_id_before`), one of `append`, `append_named_by` and `set`, and `value`".to_string(),
                 ));
             }
         }
@@ -90,6 +101,7 @@ pub(crate) fn parse(v: &Json, at: &str) -> Result<Vec<Fold>, (String, String)> {
             child: need("child")?,
             parent: need("parent")?,
             parent_id: need("parent_id")?,
+            parent_id_before: text("parent_id_before")?,
             into,
             value,
         });
@@ -153,7 +165,13 @@ pub(crate) fn apply(folds: &[Fold], declared: &mut Vec<Resource>, actual: &[Reso
     for (ci, child) in declared.iter().enumerate() {
         for fold in folds.iter().filter(|f| f.child == child.type_.as_str()) {
             let id = at(&child.attributes, &fold.parent_id);
-            let Some(id) = id.as_str() else { continue };
+            let Some(mut id) = id.as_str() else { continue };
+            if let Some(sep) = &fold.parent_id_before {
+                match id.rfind(sep.as_str()) {
+                    Some(i) => id = id.get(..i).unwrap_or(id),
+                    None => continue,
+                }
+            }
             let Some(&pi) = parents.get(&(fold.parent.clone(), id.to_string())) else {
                 continue;
             };
