@@ -633,3 +633,113 @@ fn every_host_cell_is_reported() {
     );
     assert_eq!(count, 12);
 }
+
+/// The same categories with native files: the Terraform state of
+/// tests/drift/aws against its AWS Config snapshot, edited as AWS Config
+/// would show each change.
+#[test]
+fn native_state_and_aws_config_cells_are_reported() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let declared = root.join("tests/drift/aws/declared.tfstate");
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/drift/aws/actual.json")).unwrap(),
+    )
+    .unwrap();
+    type Edit = fn(&mut Value);
+    fn sup(d: &mut Value) -> &mut Value {
+        &mut d["configurationItems"][0]["supplementaryConfiguration"]
+    }
+    fn group(d: &mut Value) -> &mut Value {
+        &mut d["configurationItems"][1]["configuration"]["ipPermissions"]
+    }
+    fn policy_doc(d: &mut Value) -> Value {
+        serde_json::from_str(sup(d)["BucketPolicy"]["policyText"].as_str().unwrap()).unwrap()
+    }
+    fn set_policy(d: &mut Value, p: &Value) {
+        sup(d)["BucketPolicy"]["policyText"] = Value::String(p.to_string());
+    }
+    let cells: Vec<(&str, &str, &str, Edit)> = vec![
+        ("network rules", "added", "/ingress", |d| {
+            group(d).as_array_mut().unwrap().push(json!({"fromPort": 3389, "toPort": 3389,
+                "ipProtocol": "tcp", "ipv4Ranges": [{"cidrIp": "0.0.0.0/0"}], "ipRanges": ["0.0.0.0/0"],
+                "ipv6Ranges": [], "prefixListIds": [], "userIdGroupPairs": []}));
+        }),
+        ("network rules", "removed", "/ingress", |d| {
+            *group(d) = json!([])
+        }),
+        ("network rules", "changed", "/ingress", |d| {
+            group(d)[1]["ipv4Ranges"] = json!([{"cidrIp": "0.0.0.0/0"}]);
+            group(d)[1]["ipRanges"] = json!(["0.0.0.0/0"]);
+        }),
+        ("bucket policy", "added", "/policy", |d| {
+            let mut p = policy_doc(d);
+            let first = p["Statement"].clone();
+            p["Statement"] = json!([first, {"Sid": "Public", "Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-audit-logs/*"}]);
+            set_policy(d, &p);
+        }),
+        ("bucket policy", "removed", "/policy", |d| {
+            sup(d)["BucketPolicy"] = json!({"policyText": null})
+        }),
+        ("bucket policy", "changed", "/policy", |d| {
+            let mut p = policy_doc(d);
+            p["Statement"]["Effect"] = json!("Allow");
+            set_policy(d, &p);
+        }),
+        (
+            "encryption",
+            "added",
+            "/server_side_encryption_configuration",
+            |d| {
+                sup(d)["ServerSideEncryptionConfiguration"]["rules"][0]["applyServerSideEncryptionByDefault"]
+                    ["kmsMasterKeyID"] = json!("arn:aws:kms:eu-west-1:999999999999:key/x");
+            },
+        ),
+        (
+            "encryption",
+            "removed",
+            "/server_side_encryption_configuration",
+            |d| {
+                sup(d)["ServerSideEncryptionConfiguration"] = json!({"rules": []});
+            },
+        ),
+        (
+            "encryption",
+            "changed",
+            "/server_side_encryption_configuration",
+            |d| {
+                sup(d)["ServerSideEncryptionConfiguration"]["rules"][0]["applyServerSideEncryptionByDefault"]
+                    ["sseAlgorithm"] = json!("aws:kms");
+            },
+        ),
+        ("logging", "removed", "/logging", |d| {
+            sup(d)["BucketLoggingConfiguration"] =
+                json!({"destinationBucketName": null, "logFilePrefix": null});
+        }),
+        ("logging", "changed", "/logging", |d| {
+            sup(d)["BucketLoggingConfiguration"]["destinationBucketName"] = json!("evil-bucket");
+        }),
+    ];
+    let mut missed = Vec::new();
+    for (category, change, path, edit) in &cells {
+        let mut actual = base.clone();
+        edit(&mut actual);
+        let file = tmp(&format!(
+            "native-{}-{change}.json",
+            category.replace(' ', "-")
+        ));
+        std::fs::write(&file, actual.to_string()).unwrap();
+        let events = run(&[
+            "--declared",
+            declared.to_str().unwrap(),
+            "--actual",
+            file.to_str().unwrap(),
+        ]);
+        if !reported(&events, path) {
+            missed.push(format!(
+                "tfstate ↔ AWS Config: {category} {change}: {events:?}"
+            ));
+        }
+    }
+    assert!(missed.is_empty(), "missed:\n{}", missed.join("\n"));
+}
