@@ -315,3 +315,90 @@ test key_age {
         stderr(&bad)
     );
 }
+
+/// Runs plumb with `args`, reads one line of its output and closes the
+/// pipe, as `| head -1` does; returns the exit code and stderr.
+fn first_line_only(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(root())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    // The reader is dropped here: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn piped_into_head_every_command_exits_quietly() {
+    // Outputs far larger than a pipe's buffer, so plumb is still writing
+    // when the reader goes away.
+    let resources: Vec<serde_json::Value> = (0..5000)
+        .map(|i| {
+            serde_json::json!({"type": "aws_security_group", "id": format!("sg-{i}"),
+                "attributes": {"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]}})
+        })
+        .collect();
+    let snapshot = tmp("many.json");
+    std::fs::write(
+        &snapshot,
+        serde_json::json!({"snapshot_version": 1, "resources": resources}).to_string(),
+    )
+    .unwrap();
+    let broken = tmp("many-errors.plumb");
+    std::fs::write(
+        &broken,
+        (0..2000)
+            .map(|i| {
+                format!(
+                    "rule r{i} on t {{\n  severity hgh\n  controls nist.CM-6\n  require true\n}}\n"
+                )
+            })
+            .collect::<String>(),
+    )
+    .unwrap();
+    let tests = tmp("many-tests.plumb");
+    let mut text = String::from(
+        "rule open on t {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n",
+    );
+    for _ in 0..2000 {
+        text.push_str("test open {\n  resource t \"a\" { x: 1 } expect pass\n}\n");
+    }
+    std::fs::write(&tests, text).unwrap();
+    let snapshot = snapshot.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["check", "-p", "examples/quickstart.plumb", snapshot],
+        vec![
+            "check",
+            "--format",
+            "json",
+            "-p",
+            "examples/quickstart.plumb",
+            snapshot,
+        ],
+        vec!["lint", broken.to_str().unwrap()],
+        vec!["lint", "--format", "json", broken.to_str().unwrap()],
+        vec!["test", tests.to_str().unwrap()],
+    ];
+    for args in cases {
+        let (code, stderr) = first_line_only(&args);
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "plumb {args:?} exited {code:?}: {stderr}"
+        );
+        assert!(
+            !stderr.to_lowercase().contains("pipe"),
+            "plumb {args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "plumb {args:?}: {stderr}");
+    }
+}

@@ -51,6 +51,6 @@ impl<'a> CheckDocument<'a> {
 /// Writes the document, pretty-printed, and a final newline.
 pub fn write(out: &mut dyn Write, report: &Report, rules: usize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &CheckDocument::new(report, rules))
-        .map_err(io::Error::other)?;
+        .map_err(crate::json_io_error)?;
     writeln!(out)
 }

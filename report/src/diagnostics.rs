@@ -154,7 +154,7 @@ pub fn json(
         diagnostics,
         summary,
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(crate::json_io_error)?;
     writeln!(out)
 }
 

@@ -71,6 +71,6 @@ impl<'a> DriftDocument<'a> {
 /// Writes the document, pretty-printed, and a final newline.
 pub fn write(out: &mut dyn Write, report: &DriftReport) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &DriftDocument::new(report))
-        .map_err(io::Error::other)?;
+        .map_err(crate::json_io_error)?;
     writeln!(out)
 }

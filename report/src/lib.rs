@@ -21,6 +21,12 @@ pub mod test_text;
 
 pub use plumb_testing::TestReport;
 
+/// A JSON writer's error as the I/O error it is: a reader that went away
+/// (`| head -1`) stays a broken pipe, which callers treat as no error.
+pub(crate) fn json_io_error(e: serde_json::Error) -> std::io::Error {
+    std::io::Error::new(e.io_error_kind().unwrap_or(std::io::ErrorKind::Other), e)
+}
+
 /// `N thing` or `N things`.
 pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
