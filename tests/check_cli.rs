@@ -402,3 +402,48 @@ fn piped_into_head_every_command_exits_quietly() {
         assert!(!stderr.contains("panicked"), "plumb {args:?}: {stderr}");
     }
 }
+
+#[test]
+fn the_same_resources_in_another_order_give_the_same_report() {
+    // Several findings of one rule, so their order shows.
+    let group = |id: &str| {
+        serde_json::json!({"type": "aws_security_group", "id": id, "attributes": {"ingress": [
+            {"from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]}})
+    };
+    let ids = ["sg-c", "sg-a", "sg-d", "sg-b"];
+    let write = |name: &str, order: &[&str]| {
+        let path = tmp(name);
+        let resources: Vec<_> = order.iter().map(|id| group(id)).collect();
+        std::fs::write(
+            &path,
+            serde_json::json!({"snapshot_version": 1, "resources": resources}).to_string(),
+        )
+        .unwrap();
+        path
+    };
+    let reversed: Vec<&str> = ids.iter().rev().copied().collect();
+    let (a, b) = (
+        write("order-a.json", &ids),
+        write("order-b.json", &reversed),
+    );
+    let run = |snapshot: &std::path::Path| {
+        let out = plumb(&[
+            "check",
+            "-p",
+            "examples/quickstart.plumb",
+            snapshot.to_str().unwrap(),
+        ]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("FAIL"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let forward = run(&a);
+    assert_eq!(forward.len(), 4, "{forward:?}");
+    assert!(
+        forward[0].contains("sg-a") && forward[3].contains("sg-d"),
+        "{forward:?}"
+    );
+    assert_eq!(forward, run(&b));
+}

@@ -334,7 +334,7 @@ fn one_rule_over_a_plan_and_a_state() {
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("UNKNOWN critical s3_encrypted aws_s3_bucket.new"),
+        text.contains("INDETERMINATE critical s3_encrypted aws_s3_bucket.new"),
         "{text}"
     );
     assert!(text.contains("(sensitive)"), "{text}");

@@ -131,7 +131,7 @@ fn check_over_a_template_fails_and_is_indeterminate_where_it_should() {
     );
     for want in [
         "FAIL high cfn_s3_bucket_encrypted LogsBucket: LogsBucket has no default encryption",
-        "UNKNOWN high cfn_s3_bucket_encrypted ArchiveBucket",
+        "INDETERMINATE high cfn_s3_bucket_encrypted ArchiveBucket",
         "FAIL critical cfn_sg_no_world_ssh AdminSecurityGroup",
         "source: tests/import/cloudformation/buckets-and-sg.json",
     ] {

@@ -34,8 +34,13 @@ impl SourceMap {
     }
 
     /// Adds a file read as bytes; invalid UTF-8 is reported by [`crate::analyze`].
-    pub fn add_bytes(&mut self, name: impl Into<String>, bytes: Vec<u8>) -> FileId {
+    pub fn add_bytes(&mut self, name: impl Into<String>, mut bytes: Vec<u8>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        // A UTF-8 byte-order mark (editors on Windows write one) says
+        // nothing about the program; positions count from after it.
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
         let (text, utf8_error) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
             Err(e) => {

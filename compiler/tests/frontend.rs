@@ -382,3 +382,19 @@ fn fixture_attributes_are_an_object_literal() {
     );
     assert_eq!(positions(&src), vec![(Code::UnexpectedToken, 7, 38)]);
 }
+
+#[test]
+fn a_byte_order_mark_before_a_rule_file_is_not_an_error() {
+    let mut sources = plumb_compiler::SourceMap::new();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(
+        b"package p\n\nrule r on t {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n",
+    );
+    sources.add_bytes("bom.plumb", bytes);
+    let analysis = plumb_compiler::analyze(&sources);
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
+}

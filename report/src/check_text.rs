@@ -11,7 +11,7 @@ pub fn status_word(s: Status) -> &'static str {
     match s {
         Status::Fail => "FAIL",
         Status::Error => "ERROR",
-        Status::Indeterminate => "UNKNOWN",
+        Status::Indeterminate => "INDETERMINATE",
         Status::Pass => "PASS",
     }
 }
@@ -61,6 +61,12 @@ pub fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
         f.message
     )?;
     write_details(out, f, "    ")?;
+    // The rule by its package (two packages may have rules of one name)
+    // and where it is written.
+    match &f.rule_location {
+        Some(at) => writeln!(out, "    rule: {}.{} ({at})", f.package, f.rule)?,
+        None => writeln!(out, "    rule: {}.{}", f.package, f.rule)?,
+    }
     if !f.controls.is_empty() {
         writeln!(
             out,
@@ -82,7 +88,16 @@ pub fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
 /// test` shows for a fixture that did not get what it expected).
 pub fn write_details(out: &mut dyn Write, f: &Finding, indent: &str) -> io::Result<()> {
     if let Some(c) = &f.condition {
-        writeln!(out, "{indent}condition (line {}): {}", c.line, c.text)?;
+        // The condition's own file:line (the rule's file), so an editor
+        // can jump to it.
+        match &f.rule_location {
+            Some(at) => writeln!(
+                out,
+                "{indent}condition ({}:{}): {}",
+                at.file, c.line, c.text
+            )?,
+            None => writeln!(out, "{indent}condition (line {}): {}", c.line, c.text)?,
+        }
     }
     for e in &f.evidence {
         writeln!(out, "{indent}{} = {}", e.path, evidence_value(&e.value))?;

@@ -220,7 +220,17 @@ impl Acc {
     }
 
     fn into_report(mut self, resources: usize) -> Report {
-        self.found.par_sort_by_key(|(rank, key, _)| (*rank, *key));
+        // By rule, then by the resource (type, id), which does not depend
+        // on where it sits in the input; input position only breaks ties
+        // (one id given twice).
+        self.found.par_sort_by(|(ra, ka, fa), (rb, kb, fb)| {
+            (ra, &fa.resource.type_, &fa.resource.id, ka).cmp(&(
+                rb,
+                &fb.resource.type_,
+                &fb.resource.id,
+                kb,
+            ))
+        });
         self.decided.sort_by_key(|(rule, key, _)| (*key, *rule));
         Report {
             findings: self.found.into_iter().map(|(_, _, f)| *f).collect(),

@@ -177,8 +177,8 @@ pub struct DecisionRecord {
 /// The outcome of evaluating a policy over a snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
-    /// Every outcome that is not a pass, sorted by rule name, then
-    /// snapshot order.
+    /// Every outcome that is not a pass, sorted by rule name, then the
+    /// resource's type and id (input order only between equal ones).
     pub findings: Vec<Finding>,
     pub passed: usize,
     pub failed: usize,

@@ -253,7 +253,16 @@ impl ScanResults {
         report.errors += self.errors;
         report.skipped += self.skipped;
         report.findings.extend(self.findings);
-        report.findings.sort_by(|a, b| a.rule.cmp(&b.rule));
+        // As the evaluator orders its own: rule name, package, then
+        // resource type and id (stable, so equal ones keep their order).
+        report.findings.sort_by(|a, b| {
+            (&a.rule, &a.package, &a.resource.type_, &a.resource.id).cmp(&(
+                &b.rule,
+                &b.package,
+                &b.resource.type_,
+                &b.resource.id,
+            ))
+        });
     }
 }
 
