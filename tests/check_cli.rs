@@ -447,3 +447,11 @@ fn the_same_resources_in_another_order_give_the_same_report() {
     );
     assert_eq!(forward, run(&b));
 }
+
+#[test]
+fn every_shipped_rule_file_lints_clean() {
+    let out = plumb(&["lint", "policies/", "examples/", "bench/rules/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let last = stdout(&out).lines().last().unwrap().to_string();
+    assert!(last.starts_with("0 errors, 0 warnings"), "{}", stdout(&out));
+}

@@ -595,3 +595,30 @@ pub fn invalid_pattern(file: FileId, span: Span, function: &str, reason: &str) -
         "patterns use Rust regex syntax; escape special characters with `\\`"
     })
 }
+
+pub fn mixed_comparison(file: FileId, span: Span, op: &str, left: &str, right: &str) -> Diagnostic {
+    let (verdict, outcome) = if op == "==" {
+        ("never equal", "false")
+    } else {
+        ("always different", "true")
+    };
+    Diagnostic::new(
+        Code::MixedComparison,
+        file,
+        span,
+        format!("`{op}` compares a {left} and a {right}: they are {verdict}, so this is always {outcome}"),
+    )
+    .label(format!("a {left} `{op}` a {right}"))
+    .help("compare like with like: write the number without quotes (`== 0`), or convert with `to_number` or `to_string`")
+}
+
+pub fn dollar_before_hole(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DollarBeforeHole,
+        file,
+        span,
+        "a `$` before a hole is printed as it is: holes are written `{expr}`",
+    )
+    .label("this hole follows a `$`")
+    .help("remove the `$`: write `{id}`, not `${id}`")
+}

@@ -468,7 +468,22 @@ impl Checker<'_> {
                 self.expect_bool(file, b, tb, &format!("`{}`", op.symbol()));
                 Ty::Bool
             }
-            BinaryOp::Eq | BinaryOp::NotEq => Ty::Bool,
+            BinaryOp::Eq | BinaryOp::NotEq => {
+                // Equality is typed: a number never equals a string, so
+                // `length(x) == "0"` is always false and a `!=` rule
+                // always passes.
+                let scalar = |t: Ty| matches!(t, Ty::Number | Ty::String);
+                if certain && scalar(ta) && scalar(tb) && ta != tb {
+                    self.diags.push(diag::mixed_comparison(
+                        file,
+                        e.span,
+                        op.symbol(),
+                        ta.name(),
+                        tb.name(),
+                    ));
+                }
+                Ty::Bool
+            }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let ordered = |t: Ty| matches!(t, Ty::Number | Ty::String);
                 if (is_certain(ta) && !ordered(ta))

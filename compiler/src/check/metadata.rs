@@ -97,9 +97,17 @@ impl Checker<'_> {
                     self.bind(&mut scope, &l.name, LocalKind::RuleLet);
                 }
                 ClauseKind::Message(t) | ClauseKind::Remediation(t) => {
+                    let mut after_dollar = false;
                     for part in &t.parts {
-                        if let TemplatePart::Hole(e) = part {
-                            self.expr(&mut scope, e);
+                        match part {
+                            TemplatePart::Hole(e) => {
+                                if after_dollar {
+                                    self.diags.push(diag::dollar_before_hole(file, e.span));
+                                }
+                                self.expr(&mut scope, e);
+                                after_dollar = false;
+                            }
+                            TemplatePart::Text(text) => after_dollar = text.ends_with('$'),
                         }
                     }
                 }

@@ -100,6 +100,8 @@ codes! {
     DuplicateControl = "W0006", "duplicate-control", Warning, "the same control cited twice";
     RequireAlwaysHolds = "W0007", "require-always-holds", Warning, "a `require` that can never fail";
     FixtureNotSelected = "W0008", "fixture-not-selected", Warning, "a test fixture the rule's selector never matches";
+    MixedComparison = "W0009", "mixed-comparison", Warning, "`==` or `!=` between a number and a string";
+    DollarBeforeHole = "W0010", "dollar-before-hole", Warning, "a `$` before a template hole";
 }
 
 impl std::fmt::Display for Code {
