@@ -622,3 +622,24 @@ pub fn dollar_before_hole(file: FileId, span: Span) -> Diagnostic {
     .label("this hole follows a `$`")
     .help("remove the `$`: write `{id}`, not `${id}`")
 }
+
+pub fn key_read_as_arithmetic(
+    file: FileId,
+    span: Span,
+    field: &str,
+    op: &str,
+    name: &str,
+) -> Diagnostic {
+    let key = format!("{field}{op}{name}");
+    let verb = if op == "-" { "subtracts" } else { "divides by" };
+    Diagnostic::new(
+        Code::KeyReadAsArithmetic,
+        file,
+        span,
+        format!("`{key}` reads as arithmetic: it {verb} `{name}`, not the key `{key}`"),
+    )
+    .label(format!("`{field}` {op} `{name}`"))
+    .help(format!(
+        "a key with `-` or `/` is quoted: write `[\"{key}\"]` in place of `.{key}` (keys with dots too: `labels[\"app.kubernetes.io/name\"]`)"
+    ))
+}

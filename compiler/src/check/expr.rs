@@ -398,6 +398,23 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Binary(op, a, b) => {
+                // `tags.owner-id`: a field, the operator and a name written
+                // together read as arithmetic on what looks like a key.
+                if let (
+                    BinaryOp::Sub | BinaryOp::Div,
+                    ExprKind::Field(_, field),
+                    ExprKind::Name(name),
+                ) = (op, &a.kind, &b.kind)
+                    && a.span.end + 1 == b.span.start
+                {
+                    self.diags.push(diag::key_read_as_arithmetic(
+                        scope.file,
+                        e.span,
+                        &field.name,
+                        op.symbol(),
+                        &name.name,
+                    ));
+                }
                 let ta = self.expr(scope, a);
                 let tb = self.expr(scope, b);
                 self.binary(scope.file, *op, e, (a, ta), (b, tb))

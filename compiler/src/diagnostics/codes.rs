@@ -102,6 +102,7 @@ codes! {
     FixtureNotSelected = "W0008", "fixture-not-selected", Warning, "a test fixture the rule's selector never matches";
     MixedComparison = "W0009", "mixed-comparison", Warning, "`==` or `!=` between a number and a string";
     DollarBeforeHole = "W0010", "dollar-before-hole", Warning, "a `$` before a template hole";
+    KeyReadAsArithmetic = "W0011", "key-read-as-arithmetic", Warning, "a key with `-` or `/` written as a path";
 }
 
 impl std::fmt::Display for Code {
