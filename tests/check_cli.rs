@@ -455,3 +455,31 @@ fn every_shipped_rule_file_lints_clean() {
     let last = stdout(&out).lines().last().unwrap().to_string();
     assert!(last.starts_with("0 errors, 0 warnings"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_field_of_a_list_fails_closed_with_the_fix() {
+    // The day-one mistake: `ingress` is a list, so `.cidr_blocks` without
+    // `[*]` read null and `not in` passed a group open to the world.
+    let policy = tmp("no_world.plumb");
+    std::fs::write(
+        &policy,
+        "rule no_world on aws_security_group {\n  severity critical\n  controls nist.SC-7\n  require \"0.0.0.0/0\" not in attributes.ingress.cidr_blocks\n}\n",
+    )
+    .unwrap();
+    let snapshot = tmp("open-group.json");
+    std::fs::write(
+        &snapshot,
+        r#"{"resources": [{"type": "aws_security_group", "id": "sg-1", "attributes": {"ingress": [{"from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]}}]}"#,
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("ERROR critical no_world"), "{text}");
+    assert!(text.contains("write `[*].cidr_blocks`"), "{text}");
+}

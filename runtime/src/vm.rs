@@ -291,11 +291,11 @@ impl Machine {
                 }
                 Op::LoadField(slot, k) => {
                     let key = const_str(env, k, &at)?;
-                    let v = frame
+                    let base = frame
                         .slots
                         .get(usize::from(slot))
-                        .ok_or_else(|| err(&at, "no such slot"))?
-                        .field(key);
+                        .ok_or_else(|| err(&at, "no such slot"))?;
+                    let v = field_of(base, key, &at)?;
                     self.stack.push(v);
                 }
                 Op::EqConst(k) | Op::NeConst(k) => {
@@ -318,7 +318,7 @@ impl Machine {
                 Op::Field(k) => {
                     let key = const_str(env, k, &at)?;
                     let top = self.top(&at)?;
-                    *top = top.field(key);
+                    *top = field_of(top, key, &at)?;
                 }
                 Op::Index => {
                     let index = self.pop(&at)?;
@@ -721,6 +721,21 @@ impl Machine {
                 Ok(v)
             }
         }
+    }
+}
+
+/// A field of a value. A field of a list is an error, never a silent
+/// `null`: `attributes.ingress.cidr_blocks` on a list of rules would
+/// otherwise read null and pass a `not in` or `none` rule.
+fn field_of(v: &Value, key: &str, at: &Cursor) -> Result<Value, VmError> {
+    match v {
+        Value::List(_) => Err(err(
+            at,
+            &format!(
+                "reads the field `{key}` of a list: a list has elements, not fields; write `[*].{key}` for the field of each element"
+            ),
+        )),
+        other => Ok(other.field(key)),
     }
 }
 
