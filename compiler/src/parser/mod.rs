@@ -686,7 +686,34 @@ impl<'s> Parser<'s> {
     }
 
     fn unexpected_clause(&mut self) -> Fail {
-        self.unexpected("`}` or a clause (`require`, `when`, `let`, `severity`, `controls`, `response`, `message`, `remediation`, `paths`)")
+        const CLAUSES: [&str; 9] = [
+            "require",
+            "when",
+            "let",
+            "severity",
+            "controls",
+            "response",
+            "message",
+            "remediation",
+            "paths",
+        ];
+        // A misspelt clause word (`requre`, `mesage`) gets a did-you-mean.
+        let suggestion = if self.at(Token::Ident) {
+            let found = self.text(self.span()).to_ascii_lowercase();
+            CLAUSES
+                .iter()
+                .map(|w| (strsim::levenshtein(&found, w), *w))
+                .filter(|(d, w)| *d <= 2 && *d < w.len() / 2)
+                .min()
+                .map(|(_, w)| w)
+        } else {
+            None
+        };
+        let fail = self.unexpected("`}` or a clause (`require`, `when`, `let`, `severity`, `controls`, `response`, `message`, `remediation`, `paths`)");
+        if let (Some(word), Some(d)) = (suggestion, self.diags.last_mut()) {
+            d.help = Some(format!("did you mean `{word}`?"));
+        }
+        fail
     }
 
     fn control_refs(&mut self) -> PResult<Vec<ControlRef>> {
