@@ -42,6 +42,16 @@ pub fn unknown_name(
         format!("unknown name `{name}`"),
     )
     .label("not defined here or in any enclosing scope");
+    // Other languages' spellings of plumb's literals.
+    let literal = match name {
+        "True" | "TRUE" => Some("true"),
+        "False" | "FALSE" => Some("false"),
+        "None" | "nil" | "Null" | "NULL" | "undefined" => Some("null"),
+        _ => None,
+    };
+    if let Some(word) = literal {
+        return with_help(d, Some(format!("plumb writes it `{word}`, in lower case")));
+    }
     with_help(
         d,
         suggestion.or_else(|| {
