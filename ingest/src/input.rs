@@ -199,7 +199,7 @@ impl Inputs {
             Counted::new(io::stdin().lock(), &self.read)
                 .read_to_end(&mut bytes)
                 .map_err(read_err)?;
-            return match detect(path, &bytes, true) {
+            return match detect(path, &bytes) {
                 Kind::Source => import_bytes(path, bytes),
                 Kind::Snapshot => Ok(Opened::Snapshot(SnapshotFile {
                     path: path.to_path_buf(),
@@ -217,7 +217,7 @@ impl Inputs {
             .map_err(read_err)?;
         let complete = head.len() < HEAD;
         let kind = if complete {
-            detect(path, &head, true)
+            detect(path, &head)
         } else {
             detect_streaming(path, &mut head, &mut file).map_err(read_err)?
         };
@@ -317,9 +317,8 @@ fn json_named(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
-/// What the bytes of a file say it is. `complete`: `bytes` is the whole
-/// file (else: its first bytes, and an undecided object is a snapshot).
-pub fn detect(path: &Path, bytes: &[u8], complete: bool) -> Kind {
+/// What the bytes of a file (all of it, or as much as was read) say it is.
+pub fn detect(path: &Path, bytes: &[u8]) -> Kind {
     if let Some(kind) = kind_from_name(path) {
         return kind;
     }
@@ -333,13 +332,7 @@ pub fn detect(path: &Path, bytes: &[u8], complete: bool) -> Kind {
             let decided = Cell::new(None);
             let mut de = serde_json::Deserializer::from_slice(text);
             let _ = de::Deserializer::deserialize_any(&mut de, TopLevel { decided: &decided });
-            decided.get().unwrap_or_else(|| {
-                if complete || !crate::names_a_source_key(text) {
-                    undecided_object(text)
-                } else {
-                    Kind::Source
-                }
-            })
+            decided.get().unwrap_or_else(|| undecided_object(text))
         }
         b'[' => array_kind(text),
         b'<' => Kind::Source,
@@ -383,7 +376,7 @@ fn detect_streaming(path: &Path, head: &mut Vec<u8>, file: &mut impl Read) -> io
     }
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     if text.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Ok(detect(path, head, false));
+        return Ok(detect(path, head));
     }
     let bom = head.len() - text.len();
     let mut more = Vec::new();
@@ -605,7 +598,7 @@ mod tests {
     use super::*;
 
     fn kind(name: &str, text: &str) -> Kind {
-        detect(Path::new(name), text.as_bytes(), true)
+        detect(Path::new(name), text.as_bytes())
     }
 
     #[test]

@@ -429,15 +429,7 @@ impl StaticEnv {
     ) {
         let program = &policy.program;
         let queries = build_queries(program, resources);
-        let sensitive_queries: Vec<bool> = program
-            .queries
-            .iter()
-            .map(|patterns| {
-                resources.iter().any(|r| {
-                    !r.sensitive.is_empty() && patterns.iter().any(|p| p.matches(&r.type_))
-                })
-            })
-            .collect();
+        let sensitive_queries = sensitive_queries(program, resources);
         let base = Env {
             queries: &queries,
             sensitive_queries: &sensitive_queries,
@@ -749,6 +741,20 @@ impl RuleIndex {
 
 /// `resources(...)`: per query, the matching resources in (type, id)
 /// order, as values.
+/// Per query: whether a resource it yields has sensitive values (a
+/// message or evidence reading through it prints `(sensitive)`).
+pub(crate) fn sensitive_queries(program: &Program, resources: &[Resource]) -> Vec<bool> {
+    program
+        .queries
+        .iter()
+        .map(|patterns| {
+            resources
+                .iter()
+                .any(|r| !r.sensitive.is_empty() && patterns.iter().any(|p| p.matches(&r.type_)))
+        })
+        .collect()
+}
+
 fn build_queries(program: &Program, resources: &[Resource]) -> Vec<Value> {
     program
         .queries

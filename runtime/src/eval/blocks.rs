@@ -54,15 +54,7 @@ impl<'p> BlockEnv<'p> {
         let program = &policy.program;
         let statics = StaticEnv::new(policy, now);
         let queries = build_queries(program, resources);
-        let sensitive_queries: Vec<bool> = program
-            .queries
-            .iter()
-            .map(|patterns| {
-                resources.iter().any(|r| {
-                    !r.sensitive.is_empty() && patterns.iter().any(|p| p.matches(&r.type_))
-                })
-            })
-            .collect();
+        let sensitive_queries = super::sensitive_queries(program, resources);
         let globals = {
             let base = Env {
                 queries: &queries,
