@@ -88,6 +88,9 @@ pub struct Block {
     pub doc: Option<String>,
     pub name: Ident,
     pub selector: Vec<TypePattern>,
+    /// `on snapshot`: the rule is decided once for the whole snapshot, not
+    /// per resource (the span of the word `snapshot`; `selector` is empty).
+    pub snapshot: Option<Span>,
     pub clauses: Vec<Clause>,
     pub span: Span,
     /// A syntax error was reported inside the block.

@@ -28,6 +28,10 @@ pub fn text(
         Level::Warning => Color::Yellow,
     };
     let range = clamp(d.primary.span.range(), text.len());
+    // Labels in file order: ariadne starts a new excerpt, headed with the
+    // primary's line, whenever a label sits above the one before it, so
+    // any other order would show a secondary under the primary's line.
+    let order = |start: usize| i32::try_from(start).unwrap_or(i32::MAX);
     let config = Config::default()
         .with_color(color)
         .with_index_type(IndexType::Byte);
@@ -36,17 +40,18 @@ pub fn text(
         .with_code(format!("{} {}", d.code.as_str(), d.code.name()))
         .with_message(&d.message)
         .with_label(
-            Label::new((name.clone(), range))
+            Label::new((name.clone(), range.clone()))
                 .with_message(&d.primary.message)
                 .with_color(primary_color)
-                .with_order(0),
+                .with_order(order(range.start)),
         );
-    for (i, label) in d.secondary.iter().enumerate() {
+    for label in &d.secondary {
+        let span = clamp(label.span.range(), text.len());
         report = report.with_label(
-            Label::new((name.clone(), clamp(label.span.range(), text.len())))
+            Label::new((name.clone(), span.clone()))
                 .with_message(&label.message)
                 .with_color(Color::Blue)
-                .with_order(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                .with_order(order(span.start)),
         );
     }
     if let Some(help) = &d.help {

@@ -13,7 +13,8 @@ use crate::bytecode::{Op, Program};
 pub const MAGIC: &[u8; 8] = b"PLUMBC\0\n";
 /// Bumped whenever the bytecode or its encoding changes.
 /// 4: drift blocks ([`crate::bytecode::DriftInfo`]) are compiled.
-pub const FORMAT_VERSION: u32 = 4;
+/// 5: rules `on snapshot` ([`crate::meta::RuleMeta::snapshot`]).
+pub const FORMAT_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArtifactError {

@@ -332,13 +332,15 @@ impl Plan {
                         TemplatePart::Hole { chunk, .. } => Some(*chunk),
                         TemplatePart::Text(_) => None,
                     });
-                r.guards
-                    .iter()
-                    .copied()
-                    .chain(r.requires.iter().map(|q| q.chunk))
-                    .chain(r.lets.iter().map(|l| l.1))
-                    .chain(holes)
-                    .any(|c| chunk_dynamic(c, &fn_dynamic, &dynamic))
+                // A rule `on snapshot` needs every resource in first.
+                r.meta.snapshot
+                    || r.guards
+                        .iter()
+                        .copied()
+                        .chain(r.requires.iter().map(|q| q.chunk))
+                        .chain(r.lets.iter().map(|l| l.1))
+                        .chain(holes)
+                        .any(|c| chunk_dynamic(c, &fn_dynamic, &dynamic))
             })
             .collect();
         let mut order: Vec<usize> = (0..program.rules.len()).collect();
@@ -484,7 +486,39 @@ impl StaticEnv {
                 a
             });
         acc.absorb(part);
+        // Rules `on snapshot`: once each, after every resource is in.
+        let subject = snapshot_subject();
+        let (mut machine, mut frame) = (Machine::new(), Frame::new(0, 0));
+        for (i, rule) in program.rules.iter().enumerate() {
+            if rule.meta.snapshot && allowed(i) {
+                eval_pair(
+                    &env,
+                    &mut machine,
+                    &mut frame,
+                    i,
+                    &subject,
+                    SNAPSHOT_KEY,
+                    rank,
+                    record,
+                    acc,
+                );
+            }
+        }
     }
+}
+
+/// The input position a rule `on snapshot` is recorded at: after every
+/// resource.
+pub(crate) const SNAPSHOT_KEY: Key = (u32::MAX, u32::MAX, u32::MAX);
+
+/// The subject of a rule `on snapshot`: type and id `snapshot`, no
+/// attributes (the checker rejects reading them).
+fn snapshot_subject() -> Resource {
+    Resource::new(
+        "snapshot",
+        "snapshot",
+        Value::object(crate::value::Object::default()),
+    )
 }
 
 /// Evaluates one rule for one resource into `acc`.
@@ -890,6 +924,7 @@ fn finding(
         |parts: &[TemplatePart]| render_template(env, machine, frame, rule_index, resource, parts);
     let message = match &rule.message {
         Some(parts) => render(parts),
+        None if rule.meta.snapshot => format!("{} failed for the snapshot", rule.meta.name),
         None => format!(
             "{} failed for {} {}",
             rule.meta.name, resource.type_, resource.id

@@ -87,11 +87,14 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// The address where there is one, else `TYPE ID`: how text reports
-    /// name a resource.
+    /// The address where there is one, else `TYPE ID` (`snapshot` for a
+    /// rule `on snapshot`): how text reports name a resource.
     pub fn label(&self) -> String {
         match &self.address {
             Some(a) => a.to_string(),
+            None if self.type_.as_str() == "snapshot" && self.id.as_str() == "snapshot" => {
+                "snapshot".to_string()
+            }
             None => format!("{} {}", self.type_, self.id),
         }
     }

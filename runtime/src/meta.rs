@@ -22,8 +22,13 @@ pub struct RuleMeta {
     pub file: String,
     /// 1-based line of the `rule` or `drift` keyword.
     pub line: u32,
-    /// The resource types it selects (`on aws_s3_bucket, aws_*`).
+    /// The resource types it selects (`on aws_s3_bucket, aws_*`); empty
+    /// for a rule `on snapshot`.
     pub selector: Vec<TypePattern>,
+    /// `on snapshot`: decided once per snapshot, with the snapshot as its
+    /// subject, instead of once per selected resource.
+    #[serde(default)]
+    pub snapshot: bool,
     pub severity: Severity,
     /// Normalised, framework-qualified: `nist.CM-6`, `soc2.CC7.1`.
     pub controls: Vec<String>,

@@ -29,6 +29,31 @@ fn with_help(d: Diagnostic, help: Option<String>) -> Diagnostic {
     }
 }
 
+pub fn resource_in_snapshot_rule(file: FileId, span: Span, name: &str, header: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::ResourceInSnapshotRule,
+        file,
+        span,
+        format!("`{name}` names the resource under evaluation, and a rule `on snapshot` has none"),
+    )
+    .label("read in a rule about the whole snapshot")
+    .secondary(header, "the rule is decided once per snapshot here")
+    .help(
+        "read resources with a query, such as `any(resources(aws_cloudtrail), t => t.attributes.is_multi_region_trail)`, or select a type with `on TYPE` to check each resource",
+    )
+}
+
+pub fn snapshot_drift(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidTypePattern,
+        file,
+        span,
+        "a drift block classifies changes to resources of a type, not to the snapshot",
+    )
+    .label("`on snapshot` is for rules")
+    .help("name the resource types whose drift this block classifies: `on aws_security_group`")
+}
+
 pub fn unknown_name(
     file: FileId,
     span: Span,

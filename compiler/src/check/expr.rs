@@ -64,6 +64,8 @@ enum Resolved {
     Value(ValueKind),
     Import,
     Resource,
+    /// A resource name in a rule `on snapshot` (the span of `snapshot`).
+    SnapshotResource(Span),
     Builtin,
     Unknown,
 }
@@ -167,8 +169,13 @@ impl Checker<'_> {
         {
             return Resolved::Import;
         }
-        if scope.block.is_some() && RESOURCE_NAMES.contains(&name) {
-            return Resolved::Resource;
+        if let Some(block) = scope.block
+            && RESOURCE_NAMES.contains(&name)
+        {
+            return match block.snapshot {
+                Some(header) => Resolved::SnapshotResource(header),
+                None => Resolved::Resource,
+            };
         }
         if builtins::lookup(name).is_some() {
             return Resolved::Builtin;
@@ -296,6 +303,14 @@ impl Checker<'_> {
             ExprKind::Name(ident) => {
                 match self.resolve(scope, &ident.name) {
                     Resolved::Local | Resolved::Resource => {}
+                    Resolved::SnapshotResource(header) => {
+                        self.diags.push(diag::resource_in_snapshot_rule(
+                            scope.file,
+                            ident.span,
+                            &ident.name,
+                            header,
+                        ));
+                    }
                     Resolved::Value(ValueKind::Let) => {}
                     Resolved::Value(ValueKind::Fn { .. }) | Resolved::Builtin => {
                         self.diags.push(diag::function_as_value(

@@ -176,6 +176,9 @@ impl Checker<'_> {
             self.diags
                 .push(diag::missing_controls(file, block.name.span, kind, name));
         }
+        if let (BlockKind::Drift, Some(span)) = (block.kind, block.snapshot) {
+            self.diags.push(diag::snapshot_drift(file, span));
+        }
     }
 
     /// Checks one control reference; returns its canonical form if valid.

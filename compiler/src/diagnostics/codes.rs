@@ -74,6 +74,7 @@ codes! {
     DuplicateParameter = "E0209", "duplicate-parameter", Error, "a parameter name used twice";
     NotAFunction = "E0210", "not-a-function", Error, "a call of something that is not a function";
     FunctionAsValue = "E0211", "function-as-value", Error, "a function or package used where a value is expected";
+    ResourceInSnapshotRule = "E0212", "resource-in-snapshot-rule", Error, "a rule `on snapshot` that reads the resource under evaluation";
     // Types.
     TypeMismatch = "E0300", "type-mismatch", Error, "an operator applied to values of the wrong type";
     InvalidArgument = "E0301", "invalid-argument", Error, "a built-in called with an argument of the wrong type";

@@ -361,6 +361,7 @@ impl<'a> Lowerer<'a> {
                 file: self.file_name(m),
                 line: self.line(m, b.name.span),
                 selector: b.selector.iter().map(type_pattern).collect(),
+                snapshot: b.snapshot.is_some(),
                 severity: severity.ok_or_else(|| {
                     self.fail(m, format!("{} without a severity", b.kind.keyword()))
                 })?,

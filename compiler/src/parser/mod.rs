@@ -65,6 +65,13 @@ pub(crate) fn invalid_utf8(file: FileId, offset: usize) -> Diagnostic {
     diag::invalid_utf8(file, offset)
 }
 
+/// What follows `on` in a block's header.
+enum Header {
+    Types(Vec<TypePattern>),
+    /// `on snapshot`, with the span of `snapshot`.
+    Snapshot(Span),
+}
+
 pub(crate) struct Parser<'s> {
     file: FileId,
     src: &'s str,
@@ -495,15 +502,16 @@ impl<'s> Parser<'s> {
         let name = self.ident(&format!("a name for the {}", kind.keyword()))?;
         // A broken header still has a body worth checking (and a name that
         // tests refer to): skip to its `{` on the same line.
-        let header = self.block_header().and_then(|selector| {
+        let header = self.block_header().and_then(|header| {
             if self.at(Token::LBrace) {
-                Ok(selector)
+                Ok(header)
             } else {
                 Err(self.unexpected("`{`"))
             }
         });
-        let (selector, header_ok) = match header {
-            Ok(selector) => (selector, true),
+        let (selector, snapshot, header_ok) = match header {
+            Ok(Header::Snapshot(span)) => (Vec::new(), Some(span), true),
+            Ok(Header::Types(selector)) => (selector, None, true),
             Err(fail) => {
                 while !self.at(Token::LBrace) && !self.at(Token::Eof) && !self.at_line_start() {
                     self.bump();
@@ -511,7 +519,7 @@ impl<'s> Parser<'s> {
                 if !self.at(Token::LBrace) {
                     return Err(fail);
                 }
-                (Vec::new(), false)
+                (Vec::new(), None, false)
             }
         };
         let open = self.expect(Token::LBrace, "`{`")?;
@@ -522,19 +530,23 @@ impl<'s> Parser<'s> {
             doc,
             name,
             selector,
+            snapshot,
             clauses,
             span: kw.to(self.prev_span()),
             has_errors,
         })
     }
 
-    /// `on TYPE, TYPE...` after a block's name.
-    fn block_header(&mut self) -> PResult<Vec<TypePattern>> {
+    /// `on TYPE, TYPE...` or `on snapshot` after a block's name.
+    fn block_header(&mut self) -> PResult<Header> {
         if !self.at_word("on") {
             return Err(self.unexpected("`on` and the resource types it applies to"));
         }
         self.bump();
-        self.type_patterns()
+        if self.at_word("snapshot") && self.nth(1) == Token::LBrace {
+            return Ok(Header::Snapshot(self.bump()));
+        }
+        self.type_patterns().map(Header::Types)
     }
 
     pub(crate) fn type_patterns(&mut self) -> PResult<Vec<TypePattern>> {

@@ -232,6 +232,7 @@ impl Build {
                 file: "bench.plumb".to_string(),
                 line: 1,
                 selector: vec![TypePattern::Exact(TYPE.to_string())],
+                snapshot: false,
                 severity: Severity::High,
                 controls: vec!["nist.SC-7".to_string(), "pci.1.3.1".to_string()],
                 response: Response::Review,
