@@ -259,7 +259,7 @@ mod tests {
         let actual = vec![
             bucket("prod", Value::string("prod")),
             bucket("dev", Value::string("dev")),
-            bucket("later", Value::Unknown),
+            bucket("later", Value::Unknown(None)),
         ];
         let events = vec![
             event(DriftKind::Changed, "prod", "/versioning/0/enabled"),

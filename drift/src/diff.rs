@@ -518,7 +518,7 @@ impl<'d, 'r> Differ<'d, 'r> {
         let acts = self.dfa.acts(state);
         let v = canonical(&acts, Some(v)).unwrap_or(Value::Null);
         Some(match v {
-            Value::Unknown => return None,
+            Value::Unknown(_) => return None,
             Value::Object(o) => {
                 let mut entries = Vec::with_capacity(o.len());
                 for (k, x) in o.iter() {

@@ -143,10 +143,10 @@ fn unknown_values_are_never_drift() {
     let mut d = res("t", "a", json!({"x": 1, "l": [1, 2]}));
     d.attributes = Value::from_json(&json!({"x": 1, "l": [1, 2]}));
     if let Value::Object(mut o) = d.attributes.clone() {
-        o.insert("x".into(), Value::Unknown);
+        o.insert("x".into(), Value::Unknown(None));
         o.insert(
             "l".into(),
-            Value::list(vec![Value::Unknown, Value::Number(2.0)]),
+            Value::list(vec![Value::Unknown(None), Value::Number(2.0)]),
         );
         d.attributes = Value::Object(o);
     }

@@ -497,7 +497,7 @@ impl<'a> Eval<'a> {
                 Value::Object(o)
             }
             // Computed as a whole (`Fn::If` of two unknown objects...).
-            _ => Value::Unknown,
+            _ => Value::Unknown(None),
         };
         let mut r = Resource::new(&ty, logical_id, attributes);
         r.name = Some(Str::from(logical_id));
@@ -591,7 +591,7 @@ impl<'a> Eval<'a> {
     /// A value; `None` is `AWS::NoValue` (the value is left out).
     fn eval(&mut self, v: &Json, keys: Keys) -> Option<Value> {
         if self.depth >= MAX_EVAL_DEPTH {
-            return Some(Value::Unknown);
+            return Some(Value::Unknown(None));
         }
         self.depth += 1;
         let r = self.eval_node(v, keys);
@@ -672,26 +672,26 @@ impl<'a> Eval<'a> {
         let record = std::mem::replace(&mut self.record, false);
         let r = self.eval(v, Keys::AsWritten);
         self.record = record;
-        r.unwrap_or(Value::Unknown)
+        r.unwrap_or(Value::Unknown(None))
     }
 
     fn call(&mut self, name: &str, arg: &Json, keys: Keys) -> Option<Value> {
         match name {
             "Ref" => match arg {
                 Json::String(s) => self.reference(s),
-                _ => Some(Value::Unknown),
+                _ => Some(Value::Unknown(None)),
             },
             "Fn::If" => {
                 let Some([condition, then, otherwise]) = arg
                     .as_array()
                     .and_then(|l| <&[Json; 3]>::try_from(l.as_slice()).ok())
                 else {
-                    return Some(Value::Unknown);
+                    return Some(Value::Unknown(None));
                 };
                 match condition.as_str().and_then(|c| self.condition(c)) {
                     Some(true) => self.eval(then, keys),
                     Some(false) => self.eval(otherwise, keys),
-                    None => Some(Value::Unknown),
+                    None => Some(Value::Unknown(None)),
                 }
             }
             "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => {
@@ -700,7 +700,7 @@ impl<'a> Eval<'a> {
                 m.insert(name.to_string(), arg.clone());
                 let r = self.truth(&Json::Object(m));
                 self.record = record;
-                Some(r.map_or(Value::Unknown, Value::Bool))
+                Some(r.map_or(Value::Unknown(None), Value::Bool))
             }
             "Fn::Join" => Some(self.join(arg)),
             "Fn::Sub" => Some(self.sub(arg)),
@@ -708,13 +708,13 @@ impl<'a> Eval<'a> {
             "Fn::Split" => Some(self.split(arg)),
             "Fn::Base64" => Some(match self.arg(arg) {
                 Value::String(s) => Value::string(&base64(s.as_bytes())),
-                _ => Value::Unknown,
+                _ => Value::Unknown(None),
             }),
             "Fn::FindInMap" => self.find_in_map(arg, keys),
             // Fn::GetAtt, Fn::ImportValue, Fn::GetAZs, Fn::Cidr,
             // Fn::Transform, Fn::Length, Fn::ToJsonString, and functions
             // plumb does not know: known only once the stack exists.
-            _ => Some(Value::Unknown),
+            _ => Some(Value::Unknown(None)),
         }
     }
 
@@ -733,7 +733,7 @@ impl<'a> Eval<'a> {
                 self.secret |= *secret;
                 Some(Value::from_json(v))
             }
-            _ => Some(Value::Unknown),
+            _ => Some(Value::Unknown(None)),
         }
     }
 
@@ -742,15 +742,15 @@ impl<'a> Eval<'a> {
             .as_array()
             .and_then(|l| <&[Json; 2]>::try_from(l.as_slice()).ok())
         else {
-            return Value::Unknown;
+            return Value::Unknown(None);
         };
         let (Value::String(delimiter), Value::List(items)) = (self.arg(delimiter), self.arg(list))
         else {
-            return Value::Unknown;
+            return Value::Unknown(None);
         };
         match items.iter().map(text).collect::<Option<Vec<String>>>() {
             Some(parts) => Value::string(&parts.join(&delimiter)),
-            None => Value::Unknown,
+            None => Value::Unknown(None),
         }
     }
 
@@ -759,7 +759,7 @@ impl<'a> Eval<'a> {
             .as_array()
             .and_then(|l| <&[Json; 2]>::try_from(l.as_slice()).ok())
         else {
-            return Value::Unknown;
+            return Value::Unknown(None);
         };
         let index = match self.arg(index) {
             Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => Some(n),
@@ -772,10 +772,11 @@ impl<'a> Eval<'a> {
                 clippy::cast_sign_loss,
                 reason = "a whole, non-negative index"
             )]
-            (Some(i), Value::List(items)) if i >= 0.0 && i.fract() == 0.0 => {
-                items.get(i as usize).cloned().unwrap_or(Value::Unknown)
-            }
-            _ => Value::Unknown,
+            (Some(i), Value::List(items)) if i >= 0.0 && i.fract() == 0.0 => items
+                .get(i as usize)
+                .cloned()
+                .unwrap_or(Value::Unknown(None)),
+            _ => Value::Unknown(None),
         }
     }
 
@@ -784,13 +785,13 @@ impl<'a> Eval<'a> {
             .as_array()
             .and_then(|l| <&[Json; 2]>::try_from(l.as_slice()).ok())
         else {
-            return Value::Unknown;
+            return Value::Unknown(None);
         };
         match (self.arg(delimiter), self.arg(source)) {
             (Value::String(d), Value::String(s)) if !d.is_empty() => {
                 Value::list(s.split(d.as_str()).map(Value::string).collect())
             }
-            _ => Value::Unknown,
+            _ => Value::Unknown(None),
         }
     }
 
@@ -804,9 +805,9 @@ impl<'a> Eval<'a> {
             Json::Array(l) => match l.as_slice() {
                 [Json::String(s), Json::Object(vars)] => (s.as_str(), Some(vars)),
                 [Json::String(s)] => (s.as_str(), None),
-                _ => return Value::Unknown,
+                _ => return Value::Unknown(None),
             },
-            _ => return Value::Unknown,
+            _ => return Value::Unknown(None),
         };
         let mut values = HashMap::new();
         for (k, v) in vars.into_iter().flatten() {
@@ -831,12 +832,12 @@ impl<'a> Eval<'a> {
             rest = after.get(end + 1..).unwrap_or_default();
             let value = match values.get(name) {
                 Some(v) => v.clone(),
-                None if name.contains('.') => Value::Unknown,
-                None => self.reference(name).unwrap_or(Value::Unknown),
+                None if name.contains('.') => Value::Unknown(None),
+                None => self.reference(name).unwrap_or(Value::Unknown(None)),
             };
             match text(&value) {
                 Some(t) => out.push_str(&t),
-                None => return Value::Unknown,
+                None => return Value::Unknown(None),
             }
         }
         out.push_str(rest);
@@ -847,18 +848,18 @@ impl<'a> Eval<'a> {
     /// optional `{DefaultValue: v}` (language extensions).
     fn find_in_map(&mut self, arg: &Json, keys: Keys) -> Option<Value> {
         let Some(list) = arg.as_array() else {
-            return Some(Value::Unknown);
+            return Some(Value::Unknown(None));
         };
         let (names, default) = match list.as_slice() {
             [a, b, c] => ([a, b, c], None),
             [a, b, c, Json::Object(d)] => ([a, b, c], d.get("DefaultValue")),
-            _ => return Some(Value::Unknown),
+            _ => return Some(Value::Unknown(None)),
         };
         let mut texts = Vec::with_capacity(3);
         for n in names {
             match text(&self.arg(n)) {
                 Some(t) => texts.push(t),
-                None => return Some(Value::Unknown),
+                None => return Some(Value::Unknown(None)),
             }
         }
         let found = match texts.as_slice() {
@@ -872,7 +873,7 @@ impl<'a> Eval<'a> {
         };
         match (found, default) {
             (Some(v), _) | (None, Some(v)) => self.eval(v, keys),
-            (None, None) => Some(Value::Unknown),
+            (None, None) => Some(Value::Unknown(None)),
         }
     }
 

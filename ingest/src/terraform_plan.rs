@@ -17,10 +17,13 @@ use serde_json::Value as Json;
 
 use crate::ImportError;
 
+mod references;
+
 pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
     check_version(file, doc)?;
     let source = source(file);
+    let symbols = references::symbols(doc);
     let mut out = Vec::new();
     match doc.get("resource_changes") {
         Some(Json::Array(changes)) => {
@@ -40,6 +43,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
                     change.get("after_unknown"),
                     change.get("after_sensitive"),
                     &source,
+                    &symbols,
                 )
                 .map_err(|m| bad(format!("resource_changes[{i}]: {m}")))?;
                 out.push(resource);
@@ -116,15 +120,23 @@ pub fn resource_drift(file: &Path, doc: &Json) -> Result<Vec<DriftEntry>, Import
         Some(_) => return Err(bad("`resource_drift` must be a list".to_string())),
     };
     let mut out = Vec::new();
+    let no_symbols = references::Symbols::new();
     for (i, rc) in entries.iter().enumerate() {
         let at = |m: String| bad(format!("resource_drift[{i}]: {m}"));
         let change = rc.get("change").unwrap_or(&Json::Null);
         let side = |value: &str, sensitive: &str| -> Result<Option<Resource>, ImportError> {
             match change.get(value) {
                 None | Some(Json::Null) => Ok(None),
-                Some(v) => build(rc, Some(v), None, change.get(sensitive), &source)
-                    .map(Some)
-                    .map_err(at),
+                Some(v) => build(
+                    rc,
+                    Some(v),
+                    None,
+                    change.get(sensitive),
+                    &source,
+                    &no_symbols,
+                )
+                .map(Some)
+                .map_err(at),
             }
         };
         let before = side("before", "before_sensitive")?;
@@ -170,6 +182,7 @@ fn check_version(file: &Path, doc: &Json) -> Result<(), ImportError> {
 }
 
 fn planned(module: &Json, source: &Source, out: &mut Vec<Resource>) -> Result<(), String> {
+    let no_symbols = references::Symbols::new();
     for r in module
         .get("resources")
         .and_then(Json::as_array)
@@ -182,6 +195,7 @@ fn planned(module: &Json, source: &Source, out: &mut Vec<Resource>) -> Result<()
             None,
             r.get("sensitive_values"),
             source,
+            &no_symbols,
         )?);
     }
     for child in module
@@ -196,13 +210,16 @@ fn planned(module: &Json, source: &Source, out: &mut Vec<Resource>) -> Result<()
 }
 
 /// One resource from an entry with `address`, `type`, `name`,
-/// `provider_name` and its attribute, unknown and sensitive trees.
+/// `provider_name` and its attribute, unknown and sensitive trees. A
+/// top-level unknown attribute gets a symbol: the one its configuration
+/// reference resolves to (`symbols`), else its own `ADDRESS.ATTRIBUTE`.
 fn build(
     entry: &Json,
     after: Option<&Json>,
     unknown: Option<&Json>,
     sensitive: Option<&Json>,
     source: &Source,
+    symbols: &references::Symbols,
 ) -> Result<Resource, String> {
     let field = |k: &str| entry.get(k).and_then(Json::as_str);
     let (Some(address), Some(ty)) = (field("address"), field("type")) else {
@@ -217,8 +234,19 @@ fn build(
     if let Some(u) = unknown {
         flags(u, String::new(), &mut unknown_paths);
     }
+    let referenced = symbols.get(address);
     for p in &unknown_paths {
-        attributes = set_unknown(attributes, p);
+        let symbol = p
+            .strip_prefix('/')
+            .filter(|key| !key.contains('/'))
+            .map(|key| {
+                let key = key.replace("~1", "/").replace("~0", "~");
+                referenced
+                    .and_then(|r| r.get(&key))
+                    .cloned()
+                    .unwrap_or_else(|| Str::from(format!("{address}.{key}")))
+            });
+        attributes = set_unknown(attributes, p, symbol);
     }
     let mut sensitive_paths = Vec::new();
     if let Some(s) = sensitive {
@@ -260,20 +288,21 @@ fn flags(v: &Json, at: String, out: &mut Vec<String>) {
     }
 }
 
-/// Sets the value at a JSON pointer to unknown, creating objects (or
-/// extending lists) on the way: the key is often absent from `after`.
-fn set_unknown(v: Value, pointer: &str) -> Value {
+/// Sets the value at a JSON pointer to unknown (with `symbol`), creating
+/// objects (or extending lists) on the way: the key is often absent from
+/// `after`.
+fn set_unknown(v: Value, pointer: &str, symbol: Option<Str>) -> Value {
     let segments: Vec<String> = pointer
         .split('/')
         .skip(1)
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
-    set(v, &segments)
+    set(v, &segments, &symbol)
 }
 
-fn set(v: Value, path: &[String]) -> Value {
+fn set(v: Value, path: &[String], symbol: &Option<Str>) -> Value {
     let Some((first, rest)) = path.split_first() else {
-        return Value::Unknown;
+        return Value::Unknown(symbol.clone());
     };
     match v {
         Value::List(items) => {
@@ -283,21 +312,21 @@ fn set(v: Value, path: &[String]) -> Value {
                     items.push(Value::Null);
                 }
                 if let Some(slot) = items.get_mut(i) {
-                    *slot = set(std::mem::take(slot), rest);
+                    *slot = set(std::mem::take(slot), rest, symbol);
                 }
             }
             Value::list(items)
         }
         Value::Object(mut o) => {
             let child = o.get(first).cloned().unwrap_or(Value::Null);
-            o.insert(Str::from(first.as_str()), set(child, rest));
+            o.insert(Str::from(first.as_str()), set(child, rest, symbol));
             Value::Object(o)
         }
-        Value::Unknown => Value::Unknown,
+        Value::Unknown(_) => Value::Unknown(None),
         // Missing (null) or a scalar: an object that holds the path.
         _ => {
             let mut o = Object::new();
-            o.insert(Str::from(first.as_str()), set(Value::Null, rest));
+            o.insert(Str::from(first.as_str()), set(Value::Null, rest, symbol));
             Value::Object(o)
         }
     }

@@ -886,7 +886,7 @@ fn decide(
     for &guard in &rule.guards {
         match run(guard) {
             Ok(v) if v.is_true() => {}
-            Ok(Value::Unknown) => return Verdict::Found(Status::Indeterminate, None, None),
+            Ok(Value::Unknown(_)) => return Verdict::Found(Status::Indeterminate, None, None),
             Ok(_) => return Verdict::Skip,
             Err(e) => return Verdict::Found(Status::Error, None, Some(e)),
         }
@@ -895,7 +895,7 @@ fn decide(
     for (i, req) in rule.requires.iter().enumerate() {
         match run(req.chunk) {
             Ok(v) if v.is_true() => {}
-            Ok(Value::Unknown) => {
+            Ok(Value::Unknown(_)) => {
                 indeterminate.get_or_insert(i);
             }
             Ok(_) => return Verdict::Found(Status::Fail, Some(i), None),

@@ -220,7 +220,7 @@ impl Serialize for Value {
                 }
                 map.end()
             }
-            Value::Unknown => s.serialize_str("(known after apply)"),
+            Value::Unknown(_) => s.serialize_str("(known after apply)"),
         }
     }
 }
@@ -287,7 +287,7 @@ mod tests {
         let v = Value::from_json(&serde_json::json!({"a": [1, 2.5, "x", null, true]}));
         assert_eq!(serde_json::to_value(&v).unwrap_or_default(), v.to_json());
         assert_eq!(
-            serde_json::to_value(Value::Unknown).unwrap_or_default(),
+            serde_json::to_value(Value::Unknown(None)).unwrap_or_default(),
             serde_json::json!("(known after apply)")
         );
     }

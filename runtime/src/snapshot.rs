@@ -65,6 +65,16 @@ impl Resource {
         }
     }
 
+    /// `id` as rules read it: the id, or unknown when the source does not
+    /// know it yet (a plan's new resource, whose `id` attribute is unknown
+    /// and whose [`Resource::id`] is only its address, kept for reports).
+    pub fn id_value(&self) -> Value {
+        match self.attributes.field("id") {
+            unknown @ Value::Unknown(_) => unknown,
+            _ => Value::String(self.id.clone()),
+        }
+    }
+
     /// The resource as a plumb value: `{type, id, name, address, provider,
     /// attributes}`, what `resources(...)` yields.
     pub fn to_value(&self) -> Value {
@@ -72,7 +82,7 @@ impl Resource {
         Value::object(Object::from_entries(vec![
             (Str::from("address"), opt(&self.address)),
             (Str::from("attributes"), self.attributes.clone()),
-            (Str::from("id"), Value::String(self.id.clone())),
+            (Str::from("id"), self.id_value()),
             (Str::from("name"), opt(&self.name)),
             (Str::from("provider"), opt(&self.provider)),
             (Str::from("type"), Value::String(self.type_.clone())),
@@ -144,7 +154,7 @@ impl Resource {
 /// collected.
 fn json_marking_unknown(v: &Value, at: &str, unknown: &mut Vec<String>) -> serde_json::Value {
     match v {
-        Value::Unknown => {
+        Value::Unknown(_) => {
             unknown.push(at.to_string());
             serde_json::Value::Null
         }
@@ -1711,7 +1721,7 @@ fn mark_unknown(value: &mut Value, pointer: &str) -> Result<(), String> {
 
 fn set_unknown(value: &mut Value, path: &[String]) {
     let Some((first, rest)) = path.split_first() else {
-        *value = Value::Unknown;
+        *value = Value::Unknown(None);
         return;
     };
     match value {

@@ -25,8 +25,12 @@ pub enum Value {
     List(Arc<[Value]>),
     Object(Object),
     /// Known only after apply. Operations on it give `Unknown`; a rule whose
-    /// outcome depends on it is indeterminate.
-    Unknown,
+    /// outcome depends on it is indeterminate. The symbol, where the source
+    /// knows one, names what the value will be: `aws_s3_bucket.logs.id` for
+    /// the id of a resource a plan creates and for every attribute that
+    /// references it, so two unknowns with one symbol are equal (see
+    /// [`Value::equals`]).
+    Unknown(Option<Str>),
 }
 
 /// An object: entries sorted by key, keys unique, in one shared
@@ -200,7 +204,7 @@ impl Value {
             Value::String(_) => TypeName::String,
             Value::List(_) => TypeName::List,
             Value::Object(_) => TypeName::Object,
-            Value::Unknown => TypeName::Unknown,
+            Value::Unknown(_) => TypeName::Unknown,
         }
     }
 
@@ -214,13 +218,13 @@ impl Value {
     }
 
     pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown)
+        matches!(self, Value::Unknown(_))
     }
 
     /// True if the value is unknown or contains an unknown anywhere.
     pub fn contains_unknown(&self) -> bool {
         match self {
-            Value::Unknown => true,
+            Value::Unknown(_) => true,
             Value::List(l) => l.iter().any(Value::contains_unknown),
             Value::Object(o) => o.values().any(Value::contains_unknown),
             _ => false,
@@ -245,15 +249,26 @@ impl Value {
     pub fn field(&self, key: &str) -> Value {
         match self {
             Value::Object(o) => o.get(key).cloned().unwrap_or(Value::Null),
-            Value::Unknown => Value::Unknown,
+            Value::Unknown(_) => Value::Unknown(None),
             _ => Value::Null,
         }
     }
 
     /// Deep, typed equality. `None` when the answer depends on an unknown.
+    /// Two unknowns with one symbol are equal (the same value after apply);
+    /// the ids (or ARNs) of two different resources of one type differ.
     pub fn equals(&self, other: &Value) -> Option<bool> {
         match (self, other) {
-            (Value::Unknown, _) | (_, Value::Unknown) => None,
+            (Value::Unknown(Some(a)), Value::Unknown(Some(b))) => {
+                if a == b {
+                    Some(true)
+                } else if distinct_identities(a, b) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            (Value::Unknown(_), _) | (_, Value::Unknown(_)) => None,
             (Value::Null, Value::Null) => Some(true),
             (Value::Bool(a), Value::Bool(b)) => Some(a == b),
             (Value::Number(a), Value::Number(b)) => Some(a == b),
@@ -369,7 +384,7 @@ impl Value {
                 }
                 out.push('}');
             }
-            Value::Unknown => out.push_str("(known after apply)"),
+            Value::Unknown(_) => out.push_str("(known after apply)"),
         }
     }
 
@@ -389,7 +404,7 @@ impl Value {
                     .map(|(k, v)| (k.to_string(), v.to_json()))
                     .collect(),
             ),
-            Value::Unknown => serde_json::Value::String("(known after apply)".to_string()),
+            Value::Unknown(_) => serde_json::Value::String("(known after apply)".to_string()),
         }
     }
 
@@ -468,6 +483,29 @@ impl fmt::Display for Value {
     }
 }
 
+/// Whether two unknown symbols are the identities (`id` or `arn`) of two
+/// different resources of one type: `aws_s3_bucket.a.id` and
+/// `module.m.aws_s3_bucket.b[0].id` are, and so never equal.
+fn distinct_identities(a: &str, b: &str) -> bool {
+    fn split(symbol: &str) -> Option<(&str, &str, &str)> {
+        let (address, attr) = symbol.rsplit_once('.')?;
+        if attr != "id" && attr != "arn" {
+            return None;
+        }
+        // The type is the segment before the name: skip `module.NAME.` pairs.
+        let mut rest = address;
+        while let Some(after) = rest.strip_prefix("module.") {
+            rest = after.split_once('.')?.1;
+        }
+        let (ty, _) = rest.split_once('.')?;
+        Some((ty, address, attr))
+    }
+    match (split(a), split(b)) {
+        (Some((ta, aa, xa)), Some((tb, ab, xb))) => ta == tb && xa == xb && aa != ab,
+        _ => false,
+    }
+}
+
 /// Equality for tests and containers: `Unknown` equals `Unknown` here.
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
@@ -506,9 +544,32 @@ mod tests {
             ("x", Value::Number(1.0)),
         ]);
         assert_eq!(a.equals(&b), Some(true));
-        assert_eq!(Value::Unknown.equals(&Value::Null), None);
-        let with_unknown = Value::list(vec![Value::Number(1.0), Value::Unknown]);
-        let other = Value::list(vec![Value::Number(2.0), Value::Unknown]);
+        assert_eq!(Value::Unknown(None).equals(&Value::Null), None);
+        let sym = |s: &str| Value::Unknown(Some(Str::from(s)));
+        assert_eq!(
+            sym("aws_s3_bucket.a.id").equals(&sym("aws_s3_bucket.a.id")),
+            Some(true)
+        );
+        assert_eq!(
+            sym("aws_s3_bucket.a.id").equals(&sym("module.m.aws_s3_bucket.b[0].id")),
+            Some(false)
+        );
+        // Different types, or attributes that are not identities: unknown.
+        assert_eq!(
+            sym("aws_s3_bucket.a.id").equals(&sym("aws_iam_role.a.id")),
+            None
+        );
+        assert_eq!(
+            sym("aws_s3_bucket.a.region").equals(&sym("aws_s3_bucket.b.region")),
+            None
+        );
+        assert_eq!(
+            sym("aws_s3_bucket.a.id").equals(&Value::Unknown(None)),
+            None
+        );
+        assert_eq!(sym("aws_s3_bucket.a.id").equals(&Value::string("a")), None);
+        let with_unknown = Value::list(vec![Value::Number(1.0), Value::Unknown(None)]);
+        let other = Value::list(vec![Value::Number(2.0), Value::Unknown(None)]);
         assert_eq!(with_unknown.equals(&other), Some(false));
     }
 

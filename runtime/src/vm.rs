@@ -253,7 +253,7 @@ impl Machine {
                     self.stack.push(match field {
                         ResourceField::Whole => r.to_value(),
                         ResourceField::Attributes => r.attributes.clone(),
-                        ResourceField::Id => Value::String(r.id.clone()),
+                        ResourceField::Id => r.id_value(),
                         ResourceField::Type => Value::String(r.type_.clone()),
                         ResourceField::Name => opt(&r.name),
                         ResourceField::Address => opt(&r.address),
@@ -305,7 +305,7 @@ impl Machine {
                         .ok_or_else(|| err(&at, "no such constant"))?;
                     let top = self.top(&at)?;
                     *top = match top.equals(c) {
-                        None => Value::Unknown,
+                        None => Value::Unknown(None),
                         Some(eq) => Value::Bool(eq == matches!(op, Op::EqConst(_))),
                     };
                 }
@@ -371,7 +371,7 @@ impl Machine {
                 Op::Not => {
                     let top = self.top(&at)?;
                     *top = match &*top {
-                        Value::Unknown => Value::Unknown,
+                        Value::Unknown(_) => Value::Unknown(None),
                         v => Value::Bool(!v.is_true()),
                     };
                 }
@@ -380,7 +380,7 @@ impl Machine {
                     *top = match &*top {
                         Value::Number(n) => Value::Number(-*n),
                         Value::Null => Value::Null,
-                        Value::Unknown => Value::Unknown,
+                        Value::Unknown(_) => Value::Unknown(None),
                         other => {
                             return Err(err(
                                 &at,
@@ -420,12 +420,12 @@ impl Machine {
                     let b = self.pop(&at)?;
                     let a = self.pop(&at)?;
                     self.stack.push(match (a.is_true(), b) {
-                        (_, Value::Unknown) => Value::Unknown,
+                        (_, Value::Unknown(_)) => Value::Unknown(None),
                         (true, b) => Value::Bool(b.is_true()),
                         // `a` was unknown: only a false `b` decides.
                         (false, b) => {
                             if b.is_true() {
-                                Value::Unknown
+                                Value::Unknown(None)
                             } else {
                                 Value::Bool(false)
                             }
@@ -443,14 +443,14 @@ impl Machine {
                     let a = self.pop(&at)?;
                     self.stack.push(match (a, b) {
                         (_, b) if b.is_true() => Value::Bool(true),
-                        (Value::Unknown, _) | (_, Value::Unknown) => Value::Unknown,
+                        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(None),
                         _ => Value::Bool(false),
                     });
                 }
                 Op::Branch(otherwise, unknown) => {
                     let c = self.pop(&at)?;
                     if c.is_unknown() {
-                        self.stack.push(Value::Unknown);
+                        self.stack.push(Value::Unknown(None));
                         at.pc = unknown as usize;
                     } else if !c.is_true() {
                         at.pc = otherwise as usize;
@@ -557,7 +557,7 @@ impl Machine {
                     let source = self.pop(&at)?;
                     let (items, unknown) = match source {
                         Value::Null => (Items::None, false),
-                        Value::Unknown => (Items::None, true),
+                        Value::Unknown(_) => (Items::None, true),
                         Value::List(l) => (Items::List(l), false),
                         Value::Object(o) => (Items::Values(o), false),
                         other => {
@@ -614,7 +614,11 @@ impl Machine {
                                     .get(it.pos.wrapping_sub(1))
                                     .cloned()
                                     .unwrap_or_default();
-                                it.result = Some(if it.unknown { Value::Unknown } else { current });
+                                it.result = Some(if it.unknown {
+                                    Value::Unknown(None)
+                                } else {
+                                    current
+                                });
                                 at.pc = exit as usize;
                             }
                             IterKind::All | IterKind::Collect => {}
@@ -645,7 +649,7 @@ impl Machine {
                         .ok_or_else(|| err(&at, "no iteration in progress"))?;
                     let v = match it.result {
                         Some(v) => v,
-                        None if it.unknown => Value::Unknown,
+                        None if it.unknown => Value::Unknown(None),
                         None => match it.kind {
                             IterKind::All | IterKind::None => Value::Bool(true),
                             IterKind::Any => Value::Bool(false),
@@ -759,7 +763,7 @@ fn const_str<'e>(env: &'e Env<'_>, k: u32, at: &Cursor) -> Result<&'e str, VmErr
 /// `null` for anything else or out of range.
 pub fn index_value(v: &Value, index: &Value) -> Value {
     match (v, index) {
-        (Value::Unknown, _) | (_, Value::Unknown) => Value::Unknown,
+        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => Value::Unknown(None),
         (Value::List(l), Value::Number(n)) if n.fract() == 0.0 => {
             let len = l.len() as f64;
             let i = if *n < 0.0 { len + n } else { *n };
@@ -779,7 +783,7 @@ pub fn index_value(v: &Value, index: &Value) -> Value {
 pub fn elements(v: &Value) -> Value {
     match v {
         Value::Null => Value::list(Vec::new()),
-        Value::List(_) | Value::Unknown => v.clone(),
+        Value::List(_) | Value::Unknown(_) => v.clone(),
         other => Value::list(vec![other.clone()]),
     }
 }
@@ -810,14 +814,14 @@ fn map_projection(v: &Value, mut f: impl FnMut(&Value, &mut Vec<Value>)) -> Valu
             let mut out = Vec::with_capacity(l.len());
             for x in l.iter() {
                 if x.is_unknown() {
-                    out.push(Value::Unknown);
+                    out.push(Value::Unknown(None));
                 } else {
                     f(x, &mut out);
                 }
             }
             Value::list(out)
         }
-        Value::Unknown => Value::Unknown,
+        Value::Unknown(_) => Value::Unknown(None),
         // A projection is always a list; anything else is read as one
         // element.
         other => {
@@ -832,11 +836,11 @@ fn map_projection(v: &Value, mut f: impl FnMut(&Value, &mut Vec<Value>)) -> Valu
 pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
     use Value::{Null, Number, String as S, Unknown};
     Ok(match op {
-        BinOp::Eq => a.equals(b).map_or(Unknown, Value::Bool),
-        BinOp::Ne => a.equals(b).map_or(Unknown, |e| Value::Bool(!e)),
+        BinOp::Eq => a.equals(b).map_or(Unknown(None), Value::Bool),
+        BinOp::Ne => a.equals(b).map_or(Unknown(None), |e| Value::Bool(!e)),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             let ord = match (a, b) {
-                (Unknown, _) | (_, Unknown) => return Ok(Unknown),
+                (Unknown(_), _) | (_, Unknown(_)) => return Ok(Unknown(None)),
                 (Number(x), Number(y)) => x.partial_cmp(y),
                 (S(x), S(y)) => Some(x.as_str().cmp(y.as_str())),
                 _ => None,
@@ -853,7 +857,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
         }
         BinOp::In => contains(b, a),
         BinOp::Add => match (a, b) {
-            (Unknown, _) | (_, Unknown) => Unknown,
+            (Unknown(_), _) | (_, Unknown(_)) => Unknown(None),
             (Null, _) | (_, Null) => Null,
             (Number(x), Number(y)) => finite(x + y)?,
             (S(x), S(y)) => {
@@ -868,7 +872,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
             _ => return Err(mismatch("add", a, b)),
         },
         BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => match (a, b) {
-            (Unknown, _) | (_, Unknown) => Unknown,
+            (Unknown(_), _) | (_, Unknown(_)) => Unknown(None),
             (Null, _) | (_, Null) => Null,
             (Number(x), Number(y)) => match op {
                 BinOp::Sub => finite(x - y)?,
@@ -908,7 +912,7 @@ fn mismatch(verb: &str, a: &Value, b: &Value) -> String {
 /// `needle in haystack`.
 pub fn contains(haystack: &Value, needle: &Value) -> Value {
     match (haystack, needle) {
-        (Value::Unknown, _) => Value::Unknown,
+        (Value::Unknown(_), _) => Value::Unknown(None),
         (Value::List(l), n) => {
             let mut unknown = false;
             for x in l.iter() {
@@ -919,12 +923,12 @@ pub fn contains(haystack: &Value, needle: &Value) -> Value {
                 }
             }
             if unknown {
-                Value::Unknown
+                Value::Unknown(None)
             } else {
                 Value::Bool(false)
             }
         }
-        (Value::Object(_) | Value::String(_), Value::Unknown) => Value::Unknown,
+        (Value::Object(_) | Value::String(_), Value::Unknown(_)) => Value::Unknown(None),
         (Value::Object(o), Value::String(k)) => Value::Bool(o.contains_key(k)),
         (Value::String(s), Value::String(sub)) => Value::Bool(s.contains(sub.as_str())),
         _ => Value::Bool(false),
@@ -994,7 +998,7 @@ impl Membership {
             return if scalars.is_empty() && self.others.is_empty() && !self.unknown {
                 Value::Bool(false)
             } else {
-                Value::Unknown
+                Value::Unknown(None)
             };
         }
         let found = match key(needle) {
@@ -1009,7 +1013,7 @@ impl Membership {
                     }
                 }
                 if unknown {
-                    return Value::Unknown;
+                    return Value::Unknown(None);
                 }
                 false
             }
@@ -1019,7 +1023,7 @@ impl Membership {
         if found {
             Value::Bool(true)
         } else if self.unknown {
-            Value::Unknown
+            Value::Unknown(None)
         } else {
             Value::Bool(false)
         }
@@ -1041,19 +1045,19 @@ mod tests {
     fn membership_index_agrees_with_a_scan() {
         let needles = [
             Value::Null,
-            Value::Unknown,
+            Value::Unknown(None),
             s("a"),
             Value::Number(0.0),
             Value::Number(-0.0),
             Value::Bool(true),
-            Value::list(vec![s("x"), Value::Unknown]),
+            Value::list(vec![s("x"), Value::Unknown(None)]),
             Value::list(vec![s("x")]),
         ];
         let hays = [
             Value::list(vec![]),
             Value::list(vec![s("a"), s("b")]),
-            Value::list(vec![Value::Unknown]),
-            Value::list(vec![Value::list(vec![s("x"), Value::Unknown])]),
+            Value::list(vec![Value::Unknown(None)]),
+            Value::list(vec![Value::list(vec![s("x"), Value::Unknown(None)])]),
             Value::list(vec![Value::list(vec![s("x")]), Value::Number(0.0)]),
             Value::list(vec![Value::Null, Value::Bool(true)]),
         ];
@@ -1080,14 +1084,20 @@ mod tests {
                 Some(true) => match kind {
                     IterKind::Any => return Value::Bool(true),
                     IterKind::None => return Value::Bool(false),
-                    IterKind::One => return if unknown { Value::Unknown } else { e.clone() },
+                    IterKind::One => {
+                        return if unknown {
+                            Value::Unknown(None)
+                        } else {
+                            e.clone()
+                        };
+                    }
                     _ => count += 1.0,
                 },
                 Some(false) => {}
             }
         }
         if unknown {
-            return Value::Unknown;
+            return Value::Unknown(None);
         }
         match kind {
             IterKind::Any => Value::Bool(false),
@@ -1108,11 +1118,11 @@ mod tests {
         let lists = [
             vec![],
             vec![obj(s("a")), obj(s("b")), obj(s("a"))],
-            vec![obj(Value::Unknown), obj(s("a"))],
-            vec![obj(s("a")), obj(Value::Unknown)],
-            vec![Value::Unknown, obj(s("b"))],
+            vec![obj(Value::Unknown(None)), obj(s("a"))],
+            vec![obj(s("a")), obj(Value::Unknown(None))],
+            vec![Value::Unknown(None), obj(s("b"))],
             vec![
-                obj(Value::list(vec![s("a"), Value::Unknown])),
+                obj(Value::list(vec![s("a"), Value::Unknown(None)])),
                 obj(Value::Number(1.0)),
             ],
             vec![
@@ -1126,8 +1136,8 @@ mod tests {
             s("z"),
             Value::Null,
             Value::Number(0.0),
-            Value::Unknown,
-            Value::list(vec![s("a"), Value::Unknown]),
+            Value::Unknown(None),
+            Value::list(vec![s("a"), Value::Unknown(None)]),
             Value::list(vec![s("a"), s("b")]),
         ];
         let path = vec!["k".to_string()];
@@ -1154,12 +1164,12 @@ mod tests {
     #[test]
     fn descendants_of_unknown_stay_unknown() {
         let mut out = Vec::new();
-        descendants(&Value::Unknown, &mut out);
+        descendants(&Value::Unknown(None), &mut out);
         assert!(out.is_empty());
         // The op keeps the unknown itself (checked through `elements` and
         // the projection helpers, which share the rule).
-        assert!(elements(&Value::Unknown).is_unknown());
-        assert!(map_projection(&Value::Unknown, descendants).is_unknown());
+        assert!(elements(&Value::Unknown(None)).is_unknown());
+        assert!(map_projection(&Value::Unknown(None), descendants).is_unknown());
     }
 }
 
@@ -1230,7 +1240,7 @@ impl KeyIndex {
                     IterKind::Count => Value::Number(0.0),
                     _ => Value::Null,
                 }),
-                Value::Unknown => Ok(Value::Unknown),
+                Value::Unknown(_) => Ok(Value::Unknown(None)),
                 other => Err(format!(
                     "cannot iterate over a {}",
                     other.type_name().as_str()
@@ -1276,25 +1286,25 @@ impl KeyIndex {
         Ok(match kind {
             IterKind::Any => match (first_match, first_undecided) {
                 (Some(_), _) => Value::Bool(true),
-                (None, Some(_)) => Value::Unknown,
+                (None, Some(_)) => Value::Unknown(None),
                 (None, None) => Value::Bool(false),
             },
             IterKind::None => match (first_match, first_undecided) {
                 (Some(_), _) => Value::Bool(false),
-                (None, Some(_)) => Value::Unknown,
+                (None, Some(_)) => Value::Unknown(None),
                 (None, None) => Value::Bool(true),
             },
             IterKind::Count => {
                 if undecided.is_empty() {
                     Value::Number(matches.len() as f64)
                 } else {
-                    Value::Unknown
+                    Value::Unknown(None)
                 }
             }
             IterKind::One => match (first_match, first_undecided) {
-                (Some(m), Some(u)) if u < m => Value::Unknown,
+                (Some(m), Some(u)) if u < m => Value::Unknown(None),
                 (Some(m), _) => self.items.get(m).cloned().unwrap_or_default(),
-                (None, Some(_)) => Value::Unknown,
+                (None, Some(_)) => Value::Unknown(None),
                 (None, None) => Value::Null,
             },
             IterKind::All | IterKind::Collect => {

@@ -48,7 +48,7 @@ type R = Result<Value, String>;
 /// Calls the built-in `name`.
 pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
     if args.iter().any(Value::is_unknown) {
-        return Ok(Value::Unknown);
+        return Ok(Value::Unknown(None));
     }
     let a = arg(args, 0);
     let b = arg(args, 1);

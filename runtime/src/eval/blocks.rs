@@ -110,7 +110,7 @@ impl<'p> BlockEnv<'p> {
         for &chunk in &block.guards {
             match machine.run(&env, Some(resource), Some(index), chunk, &mut frame) {
                 Ok(v) if v.is_true() => {}
-                Ok(Value::Unknown) => {
+                Ok(Value::Unknown(_)) => {
                     if guard == Guard::Holds {
                         guard = Guard::Unknown;
                     }

@@ -152,8 +152,8 @@ fn collections_and_unknown() {
         ok("glob_match", &[s("prod-db"), s("prod-*")]),
         Value::Bool(true)
     );
-    assert_eq!(ok("type_of", &[Value::Unknown]), Value::Unknown);
-    assert_eq!(ok("exists", &[Value::Unknown]), Value::Unknown);
+    assert_eq!(ok("type_of", &[Value::Unknown(None)]), Value::Unknown(None));
+    assert_eq!(ok("exists", &[Value::Unknown(None)]), Value::Unknown(None));
     assert_eq!(ok("exists", &[Value::Null]), Value::Bool(false));
-    assert_eq!(ok("lower", &[Value::Unknown]), Value::Unknown);
+    assert_eq!(ok("lower", &[Value::Unknown(None)]), Value::Unknown(None));
 }
