@@ -502,3 +502,62 @@ fn byte_order_marks() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("utf16.xml") && err.contains("UTF-16"), "{err}");
 }
+
+/// Plans of format 0.1 (Terraform 0.12 to 0.14) and 0.2 (0.15, 1.0)
+/// import. 0.1 does not say which values are sensitive, so none is
+/// printed; neither has `resource_drift` before Terraform 0.15.2, so
+/// `plumb drift PLAN` refuses such a plan rather than report no drift.
+#[test]
+fn plans_of_format_0_x_import() {
+    let out = plumb(&["import", "tests/import/terraform/format-0.1.plan.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let db = &doc["resources"][0];
+    assert_eq!(db["type"], "aws_db_instance");
+    let sensitive: Vec<&str> = db["sensitive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(sensitive.contains(&"/password"), "{sensitive:?}");
+    assert!(sensitive.contains(&"/storage_encrypted"), "{sensitive:?}");
+    let out = plumb(&[
+        "check",
+        "-p",
+        "policies/aws",
+        "tests/import/terraform/format-0.1.plan.json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL high rds_storage_encrypted"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    let out = plumb(&["drift", "tests/import/terraform/format-0.1.plan.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("written by Terraform 0.12.31"), "{err}");
+    assert!(err.contains("from 0.15.2"), "{err}");
+    // 0.2 from Terraform 0.15.5 has its resource drift.
+    let out = plumb(&[
+        "drift",
+        "tests/import/terraform/format-0.2.plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["events"][0]["path"], "/tags/owner");
+    let out = plumb(&["import", "tests/import/terraform/format-0.2.plan.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["resources"][0]["sensitive"].is_null(), "{doc:#}");
+}

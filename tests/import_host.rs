@@ -350,3 +350,46 @@ fn baseline_doc_examples_work() {
         "{text}"
     );
 }
+
+/// An InSpec report of a wrapper profile lists every control twice: in
+/// the wrapper, without results (with its overrides), and in the
+/// dependency that ran it. Each is one control, counted once: the
+/// dependency's results with the wrapper's impact and title.
+#[test]
+fn a_wrapper_profile_is_merged_with_its_dependency() {
+    let out = plumb(&["import", "tests/import/host/inspec4-wrapper.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let controls: Vec<&serde_json::Value> = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "inspec_control")
+        .collect();
+    let ids: Vec<&str> = controls.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["acme-linux/os-01", "acme-linux/os-02", "acme-linux/acme-01"]
+    );
+    let os01 = &controls[0]["attributes"];
+    assert_eq!(os01["status"], "failed");
+    assert_eq!(os01["impact"], 0.1);
+    assert_eq!(os01["title"], "Trusted hosts login (lowered by ACME)");
+    assert_eq!(os01["from_profile"], "linux-baseline");
+    assert_eq!(os01["results"].as_array().unwrap().len(), 1);
+    assert_eq!(controls[1]["attributes"]["status"], "passed");
+    let out = plumb(&[
+        "check",
+        "-p",
+        "policies/aws",
+        "tests/import/host/inspec4-wrapper.json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("1 failed, 2 passed"),
+        "{text}"
+    );
+}

@@ -220,8 +220,14 @@ pub(crate) fn apply(folds: &[Fold], declared: &mut Vec<Resource>, actual: &[Reso
         }
         parent.attributes = Value::object(Object::from_entries(entries));
     }
-    let kept_types: std::collections::HashSet<&str> =
-        actual.iter().map(|r| r.type_.as_str()).collect();
+    // A child type the actual side shows is compared as such, unless the
+    // actual side's are only derived from their parents (AWS Config's
+    // user attachments, marked `derived_from`): the parents hold the same.
+    let kept_types: std::collections::HashSet<&str> = actual
+        .iter()
+        .filter(|r| r.attributes.field("derived_from").is_null())
+        .map(|r| r.type_.as_str())
+        .collect();
     let mut i = 0;
     declared.retain(|r| {
         let drop =

@@ -3,11 +3,18 @@
 //! list (`{"value": [...]}`), a Resource Graph result (`{"data": [...]}`),
 //! or an API example (`{"responses": {"200": {"body": ...}}}`).
 //!
-//! Types become the azurerm provider's (`Microsoft.Storage/storageAccounts`
-//! → `azurerm_storage_account`), the ARM `properties` are merged in with
-//! snake_case keys, and the security-relevant attributes of storage
-//! accounts, network security groups, key vaults and virtual machines also
-//! get azurerm's names and shapes (see `shape`).
+//! Types with a shape mapping become the azurerm provider's
+//! (`Microsoft.Storage/storageAccounts` → `azurerm_storage_account`), and
+//! their security-relevant attributes get azurerm's names and shapes (see
+//! `shape`); every other type is `arm_<namespace>_<type>`, never an
+//! azurerm name, so a rule written for azurerm's shape never misreads
+//! ARM's. The ARM `properties` are merged in with snake_case keys; the
+//! other top-level keys are kept under `arm` as written.
+//!
+//! The id is the ARM id with its fixed segments (`subscriptions`,
+//! `resourceGroups`, `providers`, a mapped type's namespace and type)
+//! spelled as azurerm spells them, so it equals the azurerm resource's
+//! `id` (docs/identity.md).
 
 use std::path::Path;
 
@@ -86,10 +93,36 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         if let Some(rg) = rg {
             attrs.insert("resource_group_name".into(), json!(rg));
         }
-        let terraform_type = shape(ty, item, &mut attrs);
-        let mut r = Resource::new(&terraform_type, id, Value::from_json(&Json::Object(attrs)));
+        // Every other top-level key, as written: nothing is dropped.
+        let other: Map<String, Json> = item
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter(|(k, _)| !IMPORTED.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        attrs.insert("arm".into(), Json::Object(other));
+        let (terraform_type, canonical) =
+            match MAPPED.iter().find(|(arm, _)| arm.eq_ignore_ascii_case(ty)) {
+                Some((arm, tf)) => {
+                    // The properties azurerm names otherwise are not kept under
+                    // their snake_case names too (`allow_blob_public_access` is
+                    // an older azurerm attribute, which would be misread); they
+                    // are in `arm.properties` as written.
+                    for consumed in shape(tf, item, &mut attrs) {
+                        attrs.remove(&snake(consumed));
+                    }
+                    (tf.to_string(), Some(*arm))
+                }
+                None => (unmapped_type_name(&spelled_type(ty, id)), None),
+            };
+        let id = canonical_id(id, canonical);
+        attrs.insert("id".into(), json!(id));
+        let mut r = Resource::new(&terraform_type, &id, Value::from_json(&Json::Object(attrs)));
         r.name = item.get("name").and_then(Json::as_str).map(Str::from);
-        r.address = Some(Str::from(id));
+        r.address = Some(Str::from(id.as_str()));
         r.provider = Some(Str::from("azurerm"));
         r.source = Some(source.clone());
         out.push(r);
@@ -126,11 +159,125 @@ fn prop<'a>(item: &'a Json, k: &str) -> &'a Json {
         .unwrap_or(&Json::Null)
 }
 
-/// The azurerm type, and azurerm's names for the attributes rules check.
-fn shape(ty: &str, item: &Json, a: &mut Map<String, Json>) -> String {
-    let lower = ty.to_ascii_lowercase();
-    match lower.as_str() {
-        "microsoft.storage/storageaccounts" => {
+/// The top-level keys imported as attributes (the rest go under `arm`).
+const IMPORTED: &[&str] = &[
+    "id", "name", "location", "kind", "sku", "identity", "zones", "tags",
+];
+
+/// The ARM types with an azurerm shape, spelled as azurerm's ids spell
+/// them, and their azurerm types.
+pub const MAPPED: &[(&str, &str)] = &[
+    (
+        "Microsoft.Storage/storageAccounts",
+        "azurerm_storage_account",
+    ),
+    (
+        "Microsoft.Network/networkSecurityGroups",
+        "azurerm_network_security_group",
+    ),
+    ("Microsoft.KeyVault/vaults", "azurerm_key_vault"),
+    (
+        "Microsoft.Compute/virtualMachines",
+        "azurerm_virtual_machine",
+    ),
+];
+
+/// The plumb type of an ARM type without an azurerm shape:
+/// `arm_<namespace>_<type>` (`Microsoft.Sql/servers/databases` →
+/// `arm_sql_servers_databases`), never an azurerm name.
+pub fn unmapped_type_name(ty: &str) -> String {
+    let parts: Vec<String> = ty
+        .split('/')
+        .enumerate()
+        .map(|(i, p)| {
+            let p = if i == 0
+                && p.len() > 10
+                && p.get(..10)
+                    .is_some_and(|x| x.eq_ignore_ascii_case("microsoft."))
+            {
+                p.get(10..).unwrap_or(p)
+            } else {
+                p
+            };
+            snake(p).replace('.', "_")
+        })
+        .collect();
+    format!("arm_{}", parts.join("_"))
+}
+
+/// The ARM type as the id spells it, when they agree but for case:
+/// Resource Graph writes `type` in lower case, never the id.
+fn spelled_type(ty: &str, id: &str) -> String {
+    let segs: Vec<&str> = id.split('/').collect();
+    let Some(at) = segs
+        .iter()
+        .rposition(|s| s.eq_ignore_ascii_case("providers"))
+    else {
+        return ty.to_string();
+    };
+    // providers/NAMESPACE/TYPE/name[/TYPE/name...]
+    let mut parts: Vec<&str> = Vec::new();
+    if let Some(ns) = segs.get(at + 1) {
+        parts.push(ns);
+    }
+    let mut i = at + 2;
+    while let Some(t) = segs.get(i) {
+        parts.push(t);
+        i += 2;
+    }
+    let spelled = parts.join("/");
+    if spelled.eq_ignore_ascii_case(ty) {
+        spelled
+    } else {
+        ty.to_string()
+    }
+}
+
+/// The ARM id with its fixed segments spelled as azurerm spells them:
+/// `subscriptions`, `resourceGroups`, `providers`, and for a mapped type
+/// its namespace and type (Resource Graph and some APIs write
+/// `resourcegroups` or `microsoft.storage`). Names are kept as written.
+fn canonical_id(id: &str, mapped: Option<&str>) -> String {
+    let mut segs: Vec<String> = id.split('/').map(str::to_string).collect();
+    let mut i = 0;
+    while i < segs.len() {
+        let canonical = match segs.get(i).map(|s| s.to_ascii_lowercase()).as_deref() {
+            Some("subscriptions") => Some("subscriptions"),
+            Some("resourcegroups") => Some("resourceGroups"),
+            Some("providers") => Some("providers"),
+            _ => None,
+        };
+        if let Some(c) = canonical {
+            if let Some(s) = segs.get_mut(i) {
+                *s = c.to_string();
+            }
+            if c == "providers"
+                && let Some(arm) = mapped
+            {
+                let mut parts = arm.split('/');
+                if let (Some(ns), Some(ty)) = (parts.next(), parts.next()) {
+                    for (j, want) in [(i + 1, ns), (i + 2, ty)] {
+                        if let Some(s) = segs.get_mut(j)
+                            && s.eq_ignore_ascii_case(want)
+                        {
+                            *s = want.to_string();
+                        }
+                    }
+                }
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    segs.join("/")
+}
+
+/// azurerm's names for the attributes rules check, of a mapped type; the
+/// properties they come from.
+fn shape(terraform_type: &str, item: &Json, a: &mut Map<String, Json>) -> &'static [&'static str] {
+    match terraform_type {
+        "azurerm_storage_account" => {
             a.insert(
                 "https_traffic_only_enabled".into(),
                 prop(item, "supportsHttpsTrafficOnly").clone(),
@@ -163,9 +310,14 @@ fn shape(ty: &str, item: &Json, a: &mut Map<String, Json>) -> String {
                     }]),
                 );
             }
-            "azurerm_storage_account".into()
+            &[
+                "supportsHttpsTrafficOnly",
+                "minimumTlsVersion",
+                "allowBlobPublicAccess",
+                "publicNetworkAccess",
+            ]
         }
-        "microsoft.network/networksecuritygroups" => {
+        "azurerm_network_security_group" => {
             let rules: Vec<Json> = prop(item, "securityRules")
                 .as_array()
                 .map(Vec::as_slice)
@@ -190,9 +342,9 @@ fn shape(ty: &str, item: &Json, a: &mut Map<String, Json>) -> String {
                 })
                 .collect();
             a.insert("security_rule".into(), Json::Array(rules));
-            "azurerm_network_security_group".into()
+            &["securityRules"]
         }
-        "microsoft.keyvault/vaults" => {
+        "azurerm_key_vault" => {
             a.insert(
                 "purge_protection_enabled".into(),
                 prop(item, "enablePurgeProtection").clone(),
@@ -206,9 +358,13 @@ fn shape(ty: &str, item: &Json, a: &mut Map<String, Json>) -> String {
                 prop(item, "enableRbacAuthorization").clone(),
             );
             a.insert("tenant_id".into(), prop(item, "tenantId").clone());
-            "azurerm_key_vault".into()
+            &[
+                "enablePurgeProtection",
+                "softDeleteRetentionInDays",
+                "enableRbacAuthorization",
+            ]
         }
-        "microsoft.compute/virtualmachines" => {
+        "azurerm_virtual_machine" => {
             a.insert(
                 "vm_size".into(),
                 item.pointer("/properties/hardwareProfile/vmSize")
@@ -229,32 +385,8 @@ fn shape(ty: &str, item: &Json, a: &mut Map<String, Json>) -> String {
                     .cloned()
                     .unwrap_or(Json::Null),
             );
-            "azurerm_virtual_machine".into()
+            &[]
         }
-        "microsoft.network/networkinterfaces" => "azurerm_network_interface".into(),
-        "microsoft.network/virtualnetworks" => "azurerm_virtual_network".into(),
-        "microsoft.network/publicipaddresses" => "azurerm_public_ip".into(),
-        "microsoft.compute/disks" => "azurerm_managed_disk".into(),
-        "microsoft.sql/servers" => "azurerm_mssql_server".into(),
-        _ => {
-            // Microsoft.Sql/servers/databases → azurerm_sql_servers_databases
-            let parts: Vec<String> = ty
-                .split('/')
-                .enumerate()
-                .map(|(i, p)| {
-                    let p = if i == 0
-                        && p.len() > 10
-                        && p.get(..10)
-                            .is_some_and(|x| x.eq_ignore_ascii_case("microsoft."))
-                    {
-                        p.get(10..).unwrap_or(p)
-                    } else {
-                        p
-                    };
-                    snake(p).replace('.', "_")
-                })
-                .collect();
-            format!("azurerm_{}", parts.join("_"))
-        }
+        _ => &[],
     }
 }

@@ -330,9 +330,18 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Kind {
     match first {
         b'{' => {
             let decided = Cell::new(None);
+            let resources = Cell::new(false);
             let mut de = serde_json::Deserializer::from_slice(text);
-            let _ = de::Deserializer::deserialize_any(&mut de, TopLevel { decided: &decided });
-            decided.get().unwrap_or_else(|| undecided_object(text))
+            let _ = de::Deserializer::deserialize_any(
+                &mut de,
+                TopLevel {
+                    decided: &decided,
+                    resources: &resources,
+                },
+            );
+            decided
+                .get()
+                .unwrap_or_else(|| undecided_object(text, resources.get()))
         }
         b'[' => array_kind(text),
         b'<' => Kind::Source,
@@ -344,10 +353,11 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Kind {
 }
 
 /// An object no top-level key decided: a source if it names a source's
-/// keys anywhere (an ARM resource's `/providers/Microsoft.` id...), else
-/// a snapshot, whose loader says what is missing.
-fn undecided_object(text: &[u8]) -> Kind {
-    if crate::names_a_source_key(text) {
+/// keys anywhere (an ARM resource's `/providers/Microsoft.` id...); a
+/// snapshot, whose loader says what is wrong, if it has a `resources` key;
+/// else neither, which the importer says, describing what it is.
+fn undecided_object(text: &[u8], has_resources: bool) -> Kind {
+    if crate::names_a_source_key(text) || !has_resources {
         Kind::Source
     } else {
         Kind::Snapshot
@@ -360,7 +370,13 @@ fn undecided_object(text: &[u8]) -> Kind {
 fn array_kind(text: &[u8]) -> Kind {
     let head = text.get(..HEAD.min(text.len())).unwrap_or(text);
     let has = |k: &[u8]| memchr::memmem::find(head, k).is_some();
-    if has(b"/providers/Microsoft.") || !(has(b"\"type\"") && has(b"\"id\"")) {
+    // AWS Config items (`--query configurationItems`) hold `type` and `id`
+    // keys in their configurations.
+    if has(b"/providers/Microsoft.")
+        || has(b"\"configurationItemCaptureTime\"")
+        || has(b"\"resourceType\"")
+        || !(has(b"\"type\"") && has(b"\"id\""))
+    {
         Kind::Source
     } else {
         Kind::Snapshot
@@ -381,6 +397,7 @@ fn detect_streaming(path: &Path, head: &mut Vec<u8>, file: &mut impl Read) -> io
     let bom = head.len() - text.len();
     let mut more = Vec::new();
     let decided = Cell::new(None);
+    let resources = Cell::new(false);
     let failed = Cell::new(None);
     {
         let reader = io::Cursor::new(head.get(bom..).unwrap_or_default()).chain(Tee {
@@ -389,7 +406,13 @@ fn detect_streaming(path: &Path, head: &mut Vec<u8>, file: &mut impl Read) -> io
             error: &failed,
         });
         let mut de = serde_json::Deserializer::from_reader(io::BufReader::new(reader));
-        let _ = de::Deserializer::deserialize_any(&mut de, TopLevel { decided: &decided });
+        let _ = de::Deserializer::deserialize_any(
+            &mut de,
+            TopLevel {
+                decided: &decided,
+                resources: &resources,
+            },
+        );
     }
     if let Some(e) = failed.take() {
         return Err(e);
@@ -399,7 +422,7 @@ fn detect_streaming(path: &Path, head: &mut Vec<u8>, file: &mut impl Read) -> io
         Some(kind) => kind,
         // Nothing decided: the scan read to the end of the object (or to a
         // syntax error), so `head` holds all that matters.
-        None => undecided_object(head),
+        None => undecided_object(head, resources.get()),
     })
 }
 
@@ -460,6 +483,8 @@ fn source_key(key: &str) -> bool {
 /// parse (with an error nobody reads).
 struct TopLevel<'a> {
     decided: &'a Cell<Option<Kind>>,
+    /// Whether the object has a `resources` key.
+    resources: &'a Cell<bool>,
 }
 
 const DECIDED: &str = "decided";
@@ -482,6 +507,7 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                 return Err(de::Error::custom(DECIDED));
             }
             if key == "resources" {
+                self.resources.set(true);
                 map.next_value_seed(FirstResource {
                     decided: self.decided,
                 })?;
@@ -625,7 +651,19 @@ mod tests {
             kind("a.json", r#"{"apiVersion": "v1", "kind": "Pod"}"#),
             Kind::Source
         );
-        assert_eq!(kind("state", r#"{"x": 1}"#), Kind::Snapshot);
+        // Neither: the importer says what it is.
+        assert_eq!(kind("state", r#"{"x": 1}"#), Kind::Source);
+        assert_eq!(
+            kind("s.json", r#"{"x": 1, "resources": 2}"#),
+            Kind::Snapshot
+        );
+        assert_eq!(
+            kind(
+                "h.json",
+                r#"[{"resourceType": "AWS::S3::Bucket", "configuration": {"owner": {"id": "x", "type": "y"}}}]"#
+            ),
+            Kind::Source
+        );
         assert_eq!(kind("a.tfstate", "{}"), Kind::Source);
         assert_eq!(kind("m.yaml", "kind: Pod"), Kind::Source);
         assert_eq!(kind("a.json", ""), Kind::Snapshot);

@@ -151,6 +151,12 @@ pub(crate) fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
 
 /// Recognises a source from its parsed top level.
 pub fn detect(doc: &serde_json::Value) -> Option<Format> {
+    // Before osquery's rows, which are lists of objects too.
+    if let serde_json::Value::Array(items) = doc
+        && aws_config::looks_like_list(items)
+    {
+        return Some(Format::AwsConfig);
+    }
     if azure::looks_like(doc) {
         return Some(Format::Azure);
     }
@@ -391,7 +397,7 @@ fn import_json(
             kind: ImportErrorKind::AlreadySnapshot,
             ..ImportError::at(file, ALREADY_A_SNAPSHOT)
         }),
-        None => Err(unrecognised(file)),
+        None => Err(unrecognised(file, &describe_json(doc))),
     }
 }
 
@@ -415,7 +421,10 @@ fn import_yaml(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> 
                     file: file.to_path_buf(),
                     line: doc.line,
                     column: 1,
-                    message: "this YAML document is neither a Kubernetes object (apiVersion, kind), a CloudFormation template (Resources) nor a plumb baseline".into(),
+                    message: format!(
+                        "this YAML document is neither a Kubernetes object (apiVersion, kind), a CloudFormation template (Resources) nor a plumb baseline: it is {}",
+                        describe(&doc.value, "YAML")
+                    ),
                 });
             }
         }
@@ -426,11 +435,93 @@ fn import_yaml(file: &Path, bytes: &[u8]) -> Result<Vec<Resource>, ImportError> 
     Ok(out)
 }
 
-fn unrecognised(file: &Path) -> ImportError {
+/// What plumb reads, for the message about a file it does not.
+pub const FORMATS_READ: &str = "Terraform/OpenTofu state (version 4), Terraform/OpenTofu plan JSON (format 0.1 to 1.x), AWS Config items, Azure ARM resources, Kubernetes objects, Ansible facts, osquery results, InSpec JSON reports, XCCDF results, plumb baselines, CloudFormation templates, Prowler compliance frameworks, AWS Config resource schemas and plumb snapshots";
+
+fn unrecognised(file: &Path, what: &str) -> ImportError {
     ImportError::at(
         file,
-        "unrecognised source: plumb imports Terraform/OpenTofu state (version 4), plan JSON (format 1.x), AWS Config items, Azure ARM resources, Kubernetes objects, Ansible facts, osquery results, InSpec JSON reports, XCCDF results and plumb baselines",
+        format!(
+            "unrecognised source: it is {what}, which is none of the formats plumb reads: {FORMATS_READ}"
+        ),
     )
+}
+
+/// A JSON document described in a few words.
+pub fn describe_json(doc: &serde_json::Value) -> String {
+    describe(doc, "JSON")
+}
+
+/// A document described in a few words, for a message about a file that
+/// is not what plumb reads: `a JSON object with top-level keys `a`, `b``,
+/// `a YAML list of 3 strings`.
+pub fn describe(doc: &serde_json::Value, syntax: &str) -> String {
+    use serde_json::Value as Json;
+    const SHOWN: usize = 8;
+    match doc {
+        Json::Object(o) if o.is_empty() => format!("an empty {syntax} object"),
+        Json::Object(o) => {
+            let mut keys: Vec<String> = o.keys().take(SHOWN).map(|k| format!("`{k}`")).collect();
+            if o.len() > SHOWN {
+                keys.push(format!("and {} more", o.len() - SHOWN));
+            }
+            let word = if syntax == "YAML" {
+                "mapping"
+            } else {
+                "object"
+            };
+            let noun = if o.len() == 1 { "key" } else { "keys" };
+            format!(
+                "a {syntax} {word} with top-level {noun} {}",
+                keys.join(", ")
+            )
+        }
+        Json::Array(items) if items.is_empty() => format!("an empty {syntax} list"),
+        Json::Array(items) => {
+            let first = host::kind(items.first().unwrap_or(&Json::Null));
+            let same = items.iter().all(|i| host::kind(i) == first);
+            let what = if !same {
+                "values of several kinds".to_string()
+            } else {
+                plural(first, items.len())
+            };
+            let n = items.len();
+            let head = if syntax == "JSON" {
+                "a JSON array"
+            } else {
+                "a YAML list"
+            };
+            match items.first() {
+                Some(Json::Object(o)) if same => {
+                    let keys: Vec<String> =
+                        o.keys().take(SHOWN).map(|k| format!("`{k}`")).collect();
+                    format!(
+                        "{head} of {n} {what}, the first with keys {}",
+                        keys.join(", ")
+                    )
+                }
+                _ => format!("{head} of {n} {what}"),
+            }
+        }
+        Json::String(_) => format!("a {syntax} string"),
+        Json::Number(_) => format!("a {syntax} number"),
+        Json::Bool(_) => format!("a {syntax} boolean"),
+        Json::Null => format!("{syntax} null"),
+    }
+}
+
+/// `a number` → `numbers`, `an object` → `objects` (`1 object`).
+fn plural(kind: &str, n: usize) -> String {
+    let noun = kind
+        .strip_prefix("an ")
+        .or_else(|| kind.strip_prefix("a "))
+        .unwrap_or(kind);
+    match (n, noun) {
+        (1, _) => noun.to_string(),
+        (_, "null") => "nulls".to_string(),
+        (_, "list") => "lists".to_string(),
+        _ => format!("{noun}s"),
+    }
 }
 
 /// Resources as a plumb snapshot document (docs/snapshot.md), pretty

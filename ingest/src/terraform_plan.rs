@@ -1,5 +1,11 @@
 //! Terraform / OpenTofu plan JSON (`terraform show -json PLANFILE`),
-//! `format_version` 1.x.
+//! `format_version` 1.x, and 0.1 (Terraform 0.12 to 0.14) and 0.2
+//! (Terraform 0.15 and 1.0).
+//!
+//! Format 0.1 has no `after_sensitive`: which values are sensitive is not
+//! known, so every attribute of such a plan is sensitive (never printed).
+//! `resource_drift` came with Terraform 0.15.2: `plumb drift PLAN` refuses
+//! an older plan rather than report no drift.
 //!
 //! The resources are what the plan would leave: each entry of
 //! `resource_changes` whose actions are not a plain `delete` (nor a
@@ -21,10 +27,11 @@ mod references;
 
 pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
-    check_version(file, doc)?;
+    let version = check_version(file, doc)?;
     let source = source(file);
     let symbols = references::symbols(doc);
     let mut out = Vec::new();
+    let all_sensitive = version == Version::Zero1;
     match doc.get("resource_changes") {
         Some(Json::Array(changes)) => {
             for (i, rc) in changes.iter().enumerate() {
@@ -37,7 +44,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
                     continue;
                 }
                 let change = rc.get("change").unwrap_or(&Json::Null);
-                let resource = build(
+                let mut resource = build(
                     rc,
                     change.get("after"),
                     change.get("after_unknown"),
@@ -46,12 +53,18 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
                     &symbols,
                 )
                 .map_err(|m| bad(format!("resource_changes[{i}]: {m}")))?;
+                if all_sensitive {
+                    every_attribute_sensitive(&mut resource);
+                }
                 out.push(resource);
             }
         }
         None | Some(Json::Null) => {
             if let Some(root) = doc.pointer("/planned_values/root_module") {
                 planned(root, &source, &mut out).map_err(bad)?;
+                if all_sensitive {
+                    out.iter_mut().for_each(every_attribute_sensitive);
+                }
             }
         }
         Some(_) => return Err(bad("`resource_changes` must be a list".to_string())),
@@ -63,15 +76,21 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
 /// {root_module}}`), the representation a plan's `prior_state` also uses:
 /// the modules' resources with their `values` and `sensitive_values`.
 pub fn import_shown_state(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
-    check_version(file, doc)?;
+    let version = check_version(file, doc)?;
     let source = Source {
         format: Some(Str::from("terraform-state")),
         ..source(file)
     };
     let mut out = Vec::new();
     match doc.pointer("/values/root_module") {
-        Some(root @ Json::Object(_)) => planned(root, &source, &mut out)
-            .map_err(|m| ImportError::at(file, format!("/values/root_module: {m}")))?,
+        Some(root @ Json::Object(_)) => {
+            planned(root, &source, &mut out)
+                .map_err(|m| ImportError::at(file, format!("/values/root_module: {m}")))?;
+            // Before 0.15 (format 0.1) `sensitive_values` is not written.
+            if version == Version::Zero1 {
+                out.iter_mut().for_each(every_attribute_sensitive);
+            }
+        }
         // An empty state shows no `values`.
         None | Some(Json::Null) => {}
         Some(_) => {
@@ -112,7 +131,23 @@ pub fn resource_drift_of(file: &Path, bytes: &[u8]) -> Result<Vec<DriftEntry>, I
 /// without `resource_drift` has none.
 pub fn resource_drift(file: &Path, doc: &Json) -> Result<Vec<DriftEntry>, ImportError> {
     let bad = |m: String| ImportError::at(file, m);
-    check_version(file, doc)?;
+    let version = check_version(file, doc)?;
+    if version != Version::One {
+        let tf = doc
+            .get("terraform_version")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        if version == Version::Zero1 || !at_least(tf, [0, 15, 2]) {
+            let written_by = if tf.is_empty() {
+                String::new()
+            } else {
+                format!(" (written by Terraform {tf})")
+            };
+            return Err(bad(format!(
+                "this plan{written_by} cannot show resource drift: Terraform writes `resource_drift` from 0.15.2 on; make the plan with a newer Terraform, or give declared and actual sources with --declared and --actual"
+            )));
+        }
+    }
     let source = source(file);
     let entries = match doc.get("resource_drift") {
         None | Some(Json::Null) => return Ok(Vec::new()),
@@ -162,12 +197,27 @@ fn source(file: &Path) -> Source {
     }
 }
 
-fn check_version(file: &Path, doc: &Json) -> Result<(), ImportError> {
+/// The plan format versions plumb reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    /// 0.1: Terraform 0.12 to 0.14; no `after_sensitive`.
+    Zero1,
+    /// 0.2: Terraform 0.15 and 1.0.
+    Zero2,
+    /// 1.x: Terraform 1.1 and later, OpenTofu.
+    One,
+}
+
+fn check_version(file: &Path, doc: &Json) -> Result<Version, ImportError> {
     match doc.get("format_version").and_then(Json::as_str) {
-        Some(v) if v == "1" || v.starts_with("1.") => Ok(()),
+        Some(v) if v == "1" || v.starts_with("1.") => Ok(Version::One),
+        Some("0.1") => Ok(Version::Zero1),
+        Some("0.2") => Ok(Version::Zero2),
         Some(v) => Err(ImportError::at(
             file,
-            format!("plan format_version {v} is not supported: plumb reads format 1.x"),
+            format!(
+                "plan format_version {v} is not supported: plumb reads formats 0.1, 0.2 and 1.x"
+            ),
         )),
         None => Err(ImportError::at(
             file,
@@ -178,6 +228,35 @@ fn check_version(file: &Path, doc: &Json) -> Result<(), ImportError> {
                 None => "the plan has no `format_version`".to_string(),
             },
         )),
+    }
+}
+
+/// Whether a version such as `0.15.4` or `1.0.0-beta1` is at least `min`.
+/// An unreadable version is not.
+fn at_least(version: &str, min: [u64; 3]) -> bool {
+    let mut parts = version
+        .split(|c: char| !c.is_ascii_digit())
+        .take(3)
+        .map(|p| p.parse::<u64>());
+    let mut have = [0_u64; 3];
+    for slot in &mut have {
+        match parts.next() {
+            Some(Ok(n)) => *slot = n,
+            Some(Err(_)) => return false,
+            None => break,
+        }
+    }
+    !version.is_empty() && have >= min
+}
+
+/// Every top-level attribute marked sensitive: the plan does not say
+/// which are.
+fn every_attribute_sensitive(r: &mut Resource) {
+    if let Value::Object(o) = &r.attributes {
+        r.sensitive = o
+            .iter()
+            .map(|(k, _)| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
+            .collect();
     }
 }
 

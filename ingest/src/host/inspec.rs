@@ -128,7 +128,7 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         }
         None => return Err(bad("the InSpec report has no `profiles`".into())),
     };
-    let mut out = Vec::new();
+    let mut read: Vec<ReadProfile<'_>> = Vec::with_capacity(profiles.len());
     for (p, profile) in profiles.iter().enumerate() {
         let at = format!("/profiles/{p}");
         let Json::Object(profile) = profile else {
@@ -159,18 +159,58 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
                 )));
             }
         };
-        let mut imported = Vec::with_capacity(controls.len());
+        let mut list = Vec::with_capacity(controls.len());
         for (c, control) in controls.iter().enumerate() {
-            let at = format!("{at}/controls/{c}");
             let Json::Object(control) = control else {
                 return Err(bad(format!(
-                    "`{at}` must be an object (a control), found {}",
+                    "`{at}/controls/{c}` must be an object (a control), found {}",
                     kind(control)
                 )));
             };
-            imported.push(control_resource(&report, Some(profile), control, &at)?);
+            list.push(control);
         }
-        out.push(profile_resource(&report, name, profile, &imported));
+        read.push(ReadProfile {
+            name,
+            profile,
+            parent: profile.get("parent_profile").and_then(Json::as_str),
+            controls: list,
+        });
+    }
+    let merged = merge_dependencies(&read);
+    let mut out = Vec::new();
+    for (p, rp) in read.iter().enumerate() {
+        let mut imported = Vec::with_capacity(rp.controls.len());
+        for (c, control) in rp.controls.iter().enumerate() {
+            if merged.consumed.contains(&(p, c)) {
+                continue;
+            }
+            let at = format!("/profiles/{p}/controls/{c}");
+            match merged.bases.get(&(p, c)) {
+                Some(&(bp, bc)) => {
+                    let (Some(base_profile), Some(base)) =
+                        (read.get(bp), read.get(bp).and_then(|b| b.controls.get(bc)))
+                    else {
+                        continue;
+                    };
+                    let control = overlay(base, control);
+                    imported.push(control_resource(
+                        &report,
+                        Some(rp.profile),
+                        &control,
+                        &at,
+                        Some(base_profile.name),
+                    )?);
+                }
+                None => imported.push(control_resource(
+                    &report,
+                    Some(rp.profile),
+                    control,
+                    &at,
+                    None,
+                )?),
+            }
+        }
+        out.push(profile_resource(&report, rp.name, rp.profile, &imported));
         out.extend(imported);
     }
     match top.get("other_checks") {
@@ -185,7 +225,13 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
             ]
             .into_iter()
             .collect();
-            out.push(control_resource(&report, None, &control, "/other_checks")?);
+            out.push(control_resource(
+                &report,
+                None,
+                &control,
+                "/other_checks",
+                None,
+            )?);
         }
         Some(other) => {
             return Err(bad(format!(
@@ -195,6 +241,122 @@ pub fn import(file: &Path, doc: &Json) -> Result<Vec<Resource>, ImportError> {
         }
     }
     Ok(out)
+}
+
+/// One profile of a report, its controls checked to be objects.
+struct ReadProfile<'a> {
+    name: &'a str,
+    profile: &'a Map<String, Json>,
+    parent: Option<&'a str>,
+    controls: Vec<&'a Map<String, Json>>,
+}
+
+/// How a wrapper profile's controls take their results from its
+/// dependencies.
+#[derive(Default)]
+struct Merged {
+    /// (profile, control) of a wrapper's control without results → the
+    /// dependency's control that ran it.
+    bases: HashMap<(usize, usize), (usize, usize)>,
+    /// Dependency controls merged into a wrapper's: not imported again.
+    consumed: std::collections::HashSet<(usize, usize)>,
+}
+
+/// A wrapper profile (`include_controls`, `require_controls`) lists every
+/// control it runs with empty `results`; the profiles it depends on
+/// (`parent_profile` naming it) carry the results. As Heimdall does, each
+/// such control becomes one: the dependency's, with its results, overlaid
+/// with what the wrapper sets (impact, title, tags...). Without this every
+/// control would count twice, once without results.
+fn merge_dependencies(profiles: &[ReadProfile<'_>]) -> Merged {
+    let mut merged = Merged::default();
+    for (w, wrapper) in profiles.iter().enumerate() {
+        if !profiles.iter().any(|p| p.parent == Some(wrapper.name)) {
+            continue;
+        }
+        for (c, control) in wrapper.controls.iter().enumerate() {
+            if has_results(control) {
+                continue;
+            }
+            let Some(id) = control.get("id") else {
+                continue;
+            };
+            let mut path = Vec::new();
+            if let Some(base) = find_base(profiles, wrapper.name, id, 0, &mut path) {
+                merged.bases.insert((w, c), base);
+                merged.consumed.extend(path);
+                merged.consumed.insert(base);
+            }
+        }
+    }
+    merged
+}
+
+fn has_results(control: &Map<String, Json>) -> bool {
+    control
+        .get("results")
+        .and_then(Json::as_array)
+        .is_some_and(|r| !r.is_empty())
+}
+
+/// The dependency control (of a profile whose parent is `parent`, or
+/// deeper) with id `id` and results; `path` collects the wrappers' copies
+/// met on the way. Dependencies nest at most 16 deep.
+fn find_base(
+    profiles: &[ReadProfile<'_>],
+    parent: &str,
+    id: &Json,
+    depth: usize,
+    path: &mut Vec<(usize, usize)>,
+) -> Option<(usize, usize)> {
+    if depth > 16 {
+        return None;
+    }
+    for (p, dep) in profiles.iter().enumerate() {
+        if dep.parent != Some(parent) || dep.name == parent {
+            continue;
+        }
+        for (c, control) in dep.controls.iter().enumerate() {
+            if control.get("id") != Some(id) {
+                continue;
+            }
+            if has_results(control) {
+                return Some((p, c));
+            }
+            path.push((p, c));
+            if let Some(base) = find_base(profiles, dep.name, id, depth + 1, path) {
+                return Some(base);
+            }
+        }
+    }
+    None
+}
+
+/// The dependency's control with the wrapper's settings over it: each of
+/// these the wrapper sets (not null, not empty) wins.
+fn overlay(base: &Map<String, Json>, wrapper: &Map<String, Json>) -> Map<String, Json> {
+    let mut out = base.clone();
+    for k in [
+        "title",
+        "desc",
+        "descriptions",
+        "impact",
+        "tags",
+        "refs",
+        "waiver_data",
+    ] {
+        let set = match wrapper.get(k) {
+            None | Some(Json::Null) => false,
+            Some(Json::String(s)) => !s.is_empty(),
+            Some(Json::Array(a)) => !a.is_empty(),
+            Some(Json::Object(o)) => !o.is_empty(),
+            Some(_) => true,
+        };
+        if let (true, Some(v)) = (set, wrapper.get(k)) {
+            out.insert(k.to_string(), v.clone());
+        }
+    }
+    out
 }
 
 /// The json-min reporter's results, grouped into controls (by profile and
@@ -249,6 +411,7 @@ fn json_min(report: &Report<'_>, top: &Map<String, Json>) -> Result<Vec<Resource
             profile.as_ref(),
             &control,
             &format!("/controls/{i}"),
+            None,
         )?);
     }
     Ok(out)
@@ -259,6 +422,7 @@ fn control_resource(
     profile: Option<&Map<String, Json>>,
     control: &Map<String, Json>,
     at: &str,
+    from_profile: Option<&str>,
 ) -> Result<Resource, ImportError> {
     let bad = |m: String| ImportError::at(report.file, m);
     let id = match control.get("id") {
@@ -378,6 +542,11 @@ fn control_resource(
         "controls": controls,
         "severity": severity.as_str(),
     });
+    let mut attrs = attrs;
+    if let (Some(from), Json::Object(o)) = (from_profile, &mut attrs) {
+        // The dependency whose run this wrapper's control is.
+        o.insert("from_profile".into(), json!(from));
+    }
     let key = match profile_name {
         Some(p) => format!("{p}/{id}"),
         None => id.clone(),
