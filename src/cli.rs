@@ -111,6 +111,18 @@ pub enum Command {
         /// Evaluation time for `age_days` (RFC 3339); default: now.
         #[arg(long)]
         now: Option<String>,
+        /// A JSON or YAML file of values rules read with `data("KEY")`
+        /// (repeatable; later files win; after plumb.toml's `data`).
+        #[arg(long = "data", value_name = "FILE")]
+        data: Vec<PathBuf>,
+        /// Rule files or directories compiled only for their functions and
+        /// constants, which `-p` files import: their rules do not run
+        /// (repeatable; after plumb.toml's `lib`).
+        #[arg(long = "lib", value_name = "PATH")]
+        lib: Vec<PathBuf>,
+        /// When to use colors in text output (`NO_COLOR` turns them off in `auto`).
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
     },
     /// Run the `test` blocks of rule files.
     #[command(after_help = TEST_EXAMPLES)]

@@ -42,6 +42,17 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+    #[error("`{path}` is not a valid plumb configuration: {message}")]
+    #[diagnostic(
+        code(plumb::config),
+        help(
+            "plumb.toml takes `data = [\"FILE\", ...]` and `lib = [\"PATH\", ...]`; docs/language.md#data-files"
+        )
+    )]
+    Config { path: String, message: String },
+    #[error("{0}")]
+    #[diagnostic(code(plumb::data))]
+    Data(String),
     #[error("`{0}` is not an RFC 3339 timestamp")]
     #[diagnostic(code(plumb::usage), help("write it like 2026-01-31T00:00:00Z"))]
     BadTime(String),

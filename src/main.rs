@@ -5,6 +5,7 @@
 
 mod cli;
 mod cmd;
+mod config;
 mod error;
 mod output;
 mod policy;
@@ -65,16 +66,25 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             threads,
             fail_indeterminate,
             now,
-        } => cmd::check::run(&cmd::check::CheckArgs {
-            policies,
-            compiled,
-            snapshots,
-            format,
-            threshold: severity_threshold.severity(),
-            threads,
-            fail_indeterminate,
-            now: time(now)?,
-        }),
+            data,
+            lib,
+            color,
+        } => {
+            let config = config::load()?;
+            cmd::check::run(&cmd::check::CheckArgs {
+                policies,
+                libs: config.lib.into_iter().chain(lib).collect(),
+                compiled,
+                snapshots,
+                format,
+                threshold: severity_threshold.severity(),
+                threads,
+                fail_indeterminate,
+                now: time(now)?,
+                data: config.data.into_iter().chain(data).collect(),
+                color,
+            })
+        }
         Command::Test { paths, now } => cmd::test::run(&paths, time(now)?),
         Command::Import { sources, output } => cmd::import::run(&sources, &output),
         Command::Compile { policies, output } => cmd::compile::run(&policies, &output),

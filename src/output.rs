@@ -57,7 +57,10 @@ pub fn parse_time(text: &str) -> Result<f64> {
     let call = plumb_stdlib::eval::call(
         "time_parse",
         &[plumb_runtime::value::Value::string(text)],
-        &plumb_runtime::vm::CallContext { now: 0.0 },
+        &plumb_runtime::vm::CallContext {
+            now: 0.0,
+            data: plumb_runtime::value::Value::Null,
+        },
     );
     match call {
         Ok(plumb_runtime::value::Value::Number(n)) => Ok(n),

@@ -110,6 +110,35 @@ pub fn read_artifact(path: &Path) -> Result<Program> {
     })
 }
 
+/// The program of `--compiled FILE`, else of the rule files with the
+/// library files `libs` (`--lib`): compiled together, so the rule files can
+/// import the libraries' packages, but with the libraries' rules and drift
+/// blocks left out.
+pub fn program_with_libs(
+    policies: &[PathBuf],
+    libs: &[PathBuf],
+    compiled: Option<&Path>,
+) -> Result<Program> {
+    if libs.is_empty() || compiled.is_some() {
+        return program(policies, compiled);
+    }
+    let lib_files: std::collections::HashSet<String> = collect(libs)?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let own: std::collections::HashSet<String> = collect(policies)?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let all: Vec<PathBuf> = policies.iter().chain(libs).cloned().collect();
+    let mut program = compile_files(&all)?.program;
+    // A file named both as a policy and as a library is a policy.
+    let library = |file: &str| lib_files.contains(file) && !own.contains(file);
+    program.rules.retain(|r| !library(&r.meta.file));
+    program.drifts.retain(|d| !library(&d.rule.meta.file));
+    Ok(program)
+}
+
 /// The program of `--compiled FILE`, else of the rule files.
 pub fn program(policies: &[PathBuf], compiled: Option<&Path>) -> Result<Program> {
     match compiled {

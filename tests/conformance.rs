@@ -157,6 +157,7 @@ fn options(threads: usize) -> EvalOptions {
         rules: None,
         decisions: false,
         keep_types: Vec::new(),
+        data: plumb_runtime::value::Value::Null,
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod aws_config;
 pub mod azure;
 pub mod cloudformation;
+pub mod data;
 pub mod host;
 pub mod input;
 mod json;

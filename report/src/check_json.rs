@@ -19,7 +19,7 @@ pub struct CheckDocument<'a> {
 }
 
 /// The counts of the report, and how many rules ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckSummary {
     pub failed: usize,
     pub passed: usize,
@@ -28,6 +28,8 @@ pub struct CheckSummary {
     pub skipped: usize,
     pub resources: usize,
     pub rules: usize,
+    /// Resource types in the inputs that no rule selects.
+    pub unchecked_types: Vec<String>,
 }
 
 impl<'a> CheckDocument<'a> {
@@ -42,6 +44,11 @@ impl<'a> CheckDocument<'a> {
                 skipped: report.skipped,
                 resources: report.resources,
                 rules,
+                unchecked_types: report
+                    .unchecked_types
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
             },
             findings: &report.findings,
         }

@@ -40,12 +40,37 @@ pub fn summary(report: &Report, rules: usize) -> String {
     )
 }
 
-/// The whole report: every finding, then the summary line.
-pub fn write(out: &mut dyn Write, report: &Report, rules: usize) -> io::Result<()> {
+/// The whole report: every finding, then the types no rule selected, then
+/// the summary line. `color` paints the status words (for a terminal).
+pub fn write(out: &mut dyn Write, report: &Report, rules: usize, color: bool) -> io::Result<()> {
     for f in &report.findings {
-        write_finding(out, f)?;
+        if color {
+            write_finding_colored(out, f)?;
+        } else {
+            write_finding(out, f)?;
+        }
+    }
+    if !report.unchecked_types.is_empty() {
+        let types: Vec<&str> = report.unchecked_types.iter().map(|t| t.as_str()).collect();
+        writeln!(out, "not checked by any rule: {}", types.join(", "))?;
     }
     writeln!(out, "{}", summary(report, rules))
+}
+
+/// [`write_finding`] with the status word in the color of its status.
+fn write_finding_colored(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let mut plain = Vec::new();
+    write_finding(&mut plain, f)?;
+    let word = status_word(f.status);
+    let code = match f.status {
+        Status::Fail => "31",
+        Status::Error => "35",
+        Status::Indeterminate => "33",
+        Status::Pass => "32",
+    };
+    let rest = plain.get(word.len()..).unwrap_or_default();
+    write!(out, "\x1b[1;{code}m{word}\x1b[0m")?;
+    out.write_all(rest)
 }
 
 /// One finding: status, severity, rule, resource and message on the first

@@ -93,6 +93,9 @@ pub struct EvalOptions {
     /// Resource types [`check_files`] hands back whole (scan results,
     /// which become findings of their own).
     pub keep_types: Vec<Str>,
+    /// The data document rules read with `data(...)` (`--data`): an
+    /// object, or `null` for none.
+    pub data: Value,
 }
 
 impl Default for EvalOptions {
@@ -103,6 +106,7 @@ impl Default for EvalOptions {
             rules: None,
             decisions: false,
             keep_types: Vec::new(),
+            data: Value::Null,
         }
     }
 }
@@ -113,10 +117,14 @@ pub fn evaluate(policy: &CompiledPolicy, snapshot: &Snapshot, options: &EvalOpti
         let keys: Vec<Key> = (0..snapshot.len())
             .map(|i| (0, 0, u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        let statics = StaticEnv::new(policy, options.now);
+        let statics = StaticEnv::new(policy, options.now, &options.data);
         let mut acc = Acc::default();
         statics.finish(policy, &snapshot.resources, &keys, options, None, &mut acc);
-        acc.into_report(snapshot.len())
+        let seen: std::collections::BTreeSet<Str> =
+            snapshot.resources.iter().map(|r| r.type_.clone()).collect();
+        let mut report = acc.into_report(snapshot.len());
+        report.unchecked_types = unchecked_types(&policy.program, seen, options);
+        report
     })
 }
 
@@ -136,11 +144,12 @@ pub fn check_files<E: From<SnapshotError> + Send>(
     options: &EvalOptions,
 ) -> Result<Checked, E> {
     in_pool(options.threads, || {
-        let statics = StaticEnv::new(policy, options.now);
+        let statics = StaticEnv::new(policy, options.now, &options.data);
         let mut acc = Acc::default();
         let mut kept: Vec<Resource> = Vec::new();
         let mut keys: Vec<Key> = Vec::new();
         let mut total = 0;
+        let mut seen = std::collections::BTreeSet::new();
         for (file_no, input) in inputs.into_iter().enumerate() {
             let input = input?;
             let sink = CheckSink {
@@ -153,6 +162,7 @@ pub fn check_files<E: From<SnapshotError> + Send>(
             total += streamed.total;
             for state in streamed.states {
                 acc.absorb(state.acc);
+                seen.extend(state.types.into_keys());
             }
             for ((seq, pos), r) in streamed.kept {
                 keys.push((sink.file, seq, pos));
@@ -171,11 +181,30 @@ pub fn check_files<E: From<SnapshotError> + Send>(
             .into_iter()
             .filter(|r| options.keep_types.contains(&r.type_))
             .collect();
+        let mut report = acc.into_report(total);
+        report.unchecked_types = unchecked_types(&policy.program, seen, options);
         Ok(Checked {
-            report: acc.into_report(total),
+            report,
             kept: extra,
         })
     })
+}
+
+/// The types of `seen` that no rule the options run selects (scan
+/// results, kept whole to become findings, aside).
+fn unchecked_types(
+    program: &Program,
+    seen: std::collections::BTreeSet<Str>,
+    options: &EvalOptions,
+) -> Vec<Str> {
+    seen.into_iter()
+        .filter(|ty| {
+            !options.keep_types.contains(ty)
+                && !program.rules.iter().enumerate().any(|(i, r)| {
+                    options.rules.as_ref().is_none_or(|o| o.contains(&i)) && r.meta.selects(ty)
+                })
+        })
+        .collect()
 }
 
 /// What [`check_files`] gives: the report, and the resources of the
@@ -240,6 +269,7 @@ impl Acc {
             errors: self.counts.errors,
             skipped: self.counts.skipped,
             resources,
+            unchecked_types: Vec::new(),
             decisions: self
                 .decided
                 .into_iter()
@@ -375,8 +405,11 @@ struct StaticEnv {
 }
 
 impl StaticEnv {
-    fn new(policy: &CompiledPolicy, now: f64) -> StaticEnv {
-        let ctx = CallContext { now };
+    fn new(policy: &CompiledPolicy, now: f64, data: &Value) -> StaticEnv {
+        let ctx = CallContext {
+            now,
+            data: data.clone(),
+        };
         let program = &policy.program;
         let env = Env {
             program,
@@ -389,7 +422,7 @@ impl StaticEnv {
             queries: &[],
             sensitive_queries: &[],
             lookups: &[],
-            ctx,
+            ctx: &ctx,
         };
         let globals = compute_globals(&env, &policy.plan.dynamic, false, Vec::new());
         let indexes = (0..globals.len())
@@ -414,7 +447,7 @@ impl StaticEnv {
             queries: &[],
             sensitive_queries: &[],
             lookups: &[],
-            ctx: self.ctx,
+            ctx: &self.ctx,
         }
     }
 
@@ -701,7 +734,7 @@ pub fn run_chunk(
     chunk: crate::bytecode::ChunkId,
     now: f64,
 ) -> Result<Value, VmError> {
-    let statics = StaticEnv::new(policy, now);
+    let statics = StaticEnv::new(policy, now, &Value::Null);
     let env = statics.env(policy);
     let frame_size = policy
         .program

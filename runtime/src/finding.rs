@@ -190,6 +190,10 @@ pub struct Report {
     /// (rule, resource) pairs a `when` guard left out.
     pub skipped: usize,
     pub resources: usize,
+    /// Resource types present in the inputs that no rule selects, sorted:
+    /// what this policy did not check at all.
+    #[serde(default)]
+    pub unchecked_types: Vec<Str>,
     /// With `EvalOptions::decisions`: every pair evaluated, in snapshot
     /// order.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -59,10 +59,13 @@ pub enum BuiltinError {
 }
 
 /// What built-ins may know about the evaluation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CallContext {
     /// The evaluation time, seconds since the Unix epoch (`age_days`).
     pub now: f64,
+    /// The data document given with `--data` (`data(...)`): an object, or
+    /// `null` when none was given.
+    pub data: Value,
 }
 
 /// Everything shared by all evaluations over one snapshot.
@@ -82,7 +85,7 @@ pub struct Env<'a> {
     pub lookups: &'a [std::sync::OnceLock<KeyIndex>],
     /// Per query: whether any resource it yields has sensitive values.
     pub sensitive_queries: &'a [bool],
-    pub ctx: CallContext,
+    pub ctx: &'a CallContext,
 }
 
 /// The slots of one rule evaluation or one call.
@@ -496,7 +499,7 @@ impl Machine {
                     let args = self.stack.get(base..).unwrap_or_default();
                     let v = env
                         .builtins
-                        .call(id, args, &env.ctx)
+                        .call(id, args, env.ctx)
                         .map_err(|e| err(&at, &e.to_string()))?;
                     self.stack.truncate(base);
                     self.stack.push(v);

@@ -13,12 +13,15 @@ use plumb_runtime::snapshot::LoadOptions;
 use plumb_runtime::value::Str;
 use plumb_runtime::{PathTree, TypePattern};
 
-use crate::cli::Format;
+use crate::cli::{ColorChoice, Format};
 use crate::error::CliError;
 use crate::output;
 
 pub struct CheckArgs {
     pub policies: Vec<PathBuf>,
+    /// Rule files whose functions and constants `policies` import; their
+    /// rules do not run.
+    pub libs: Vec<PathBuf>,
     pub compiled: Option<PathBuf>,
     pub snapshots: Vec<PathBuf>,
     pub format: Format,
@@ -26,13 +29,19 @@ pub struct CheckArgs {
     pub threads: usize,
     pub fail_indeterminate: bool,
     pub now: Option<f64>,
+    /// Data files, in the order they merge.
+    pub data: Vec<PathBuf>,
+    pub color: ColorChoice,
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let policy = crate::policy::bind(crate::policy::program(
+    let policy = crate::policy::bind(crate::policy::program_with_libs(
         &args.policies,
+        &args.libs,
         args.compiled.as_deref(),
     )?)?;
+    let data = plumb_ingest::data::load(&args.data, |p| std::fs::read(p))
+        .map_err(|e| CliError::Data(e.to_string()))?;
     let threads = output::threads(args.threads);
     let mut load = LoadOptions {
         projection: policy.program().projection.clone(),
@@ -51,6 +60,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         rules: None,
         decisions: false,
         keep_types: SCAN_TYPES.iter().map(|t| Str::from(*t)).collect(),
+        data,
     };
     let inputs = Inputs::new();
     let checked = eval::check_files::<InputError>(
@@ -67,7 +77,16 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let rules = policy.program().rules.len();
     output::stdout(|out| match args.format {
         Format::Json => plumb_report::check_json::write(out, &report, rules),
-        Format::Text => plumb_report::check_text::write(out, &report, rules),
+        Format::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    output::color_for(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+                }
+            };
+            plumb_report::check_text::write(out, &report, rules, color)
+        }
     })?;
     let failing = report.findings.iter().any(|f| {
         f.severity >= args.threshold

@@ -179,6 +179,14 @@ pub const BUILTINS: &[Builtin] = &[
         "the number of elements, or of elements for which the predicate holds"
     ),
     builtin!(
+        "data",
+        [Value("key", Ty::String), Value("default", Ty::Any)],
+        1,
+        false,
+        Ty::Any,
+        "a value from the data files given with --data, or the default when they do not have it"
+    ),
+    builtin!(
         "ends_with",
         [Value("text", Ty::String), Value("suffix", Ty::String)],
         0,

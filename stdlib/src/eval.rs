@@ -190,6 +190,14 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             }
             (Value::String(_), other) | (other, _) => Err(wrong(name, "a timestamp string", other)),
         },
+        "data" => match a {
+            Value::String(key) => match data_read(&ctx.data, key) {
+                Ok(v) => Ok(v),
+                Err(_) if args.len() > 1 => Ok(b.clone()),
+                Err(e) => Err(e),
+            },
+            other => Err(wrong(name, "a key string", other)),
+        },
         "age_days" => match a {
             Value::Null => Ok(Value::Null),
             Value::String(s) => Ok(timestamp(s).map_or(Value::Null, |t| {
@@ -215,6 +223,49 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             "`{name}` takes a lambda and is not called directly"
         )),
     }
+}
+
+/// The value rules read as `data(key)`: `key` is a name, or a dotted path
+/// into nested objects (`thresholds.max_age`). Where a step is missing the
+/// error names it and what there is instead.
+fn data_read(data: &Value, key: &str) -> Result<Value, String> {
+    let mut at = data;
+    let mut walked = String::new();
+    for step in key.split('.') {
+        let Value::Object(o) = at else {
+            return Err(if walked.is_empty() {
+                "no data was given (pass a file with --data, or set `data` in plumb.toml)"
+                    .to_string()
+            } else {
+                format!(
+                    "`{walked}` in the data is {}, not an object",
+                    at.type_name().as_str()
+                )
+            });
+        };
+        let Some(next) = o.get(step) else {
+            let known: Vec<String> = o.keys().map(|k| format!("`{k}`")).collect();
+            let path = if walked.is_empty() {
+                step.to_string()
+            } else {
+                format!("{walked}.{step}")
+            };
+            return Err(format!(
+                "the data has no `{path}`{}",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it has {})", known.join(", "))
+                }
+            ));
+        };
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(step);
+        at = next;
+    }
+    Ok(at.clone())
 }
 
 fn arg(args: &[Value], i: usize) -> &Value {

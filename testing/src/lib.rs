@@ -221,7 +221,7 @@ fn run_one(policy: &CompiledPolicy, test: &TestCase, options: &TestOptions) -> T
             now: options.now,
             rules: Some(vec![rule_index]),
             decisions: true,
-            keep_types: Vec::new(),
+            ..EvalOptions::default()
         },
     );
     for f in &test.fixtures {

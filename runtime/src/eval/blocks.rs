@@ -52,7 +52,7 @@ impl<'p> BlockEnv<'p> {
     /// `now` is the evaluation time, seconds since the Unix epoch.
     pub fn new(policy: &'p CompiledPolicy, resources: &[Resource], now: f64) -> BlockEnv<'p> {
         let program = &policy.program;
-        let statics = StaticEnv::new(policy, now);
+        let statics = StaticEnv::new(policy, now, &Value::Null);
         let queries = build_queries(program, resources);
         let sensitive_queries = super::sensitive_queries(program, resources);
         let globals = {

@@ -16,13 +16,22 @@ fn ok(name: &str, args: &[Value]) -> Value {
         args,
         &CallContext {
             now: 1_700_000_000.0,
+            data: Value::Null,
         },
     )
     .unwrap()
 }
 
 fn fails(name: &str, args: &[Value]) -> String {
-    call(name, args, &CallContext { now: 0.0 }).unwrap_err()
+    call(
+        name,
+        args,
+        &CallContext {
+            now: 0.0,
+            data: Value::Null,
+        },
+    )
+    .unwrap_err()
 }
 
 #[test]
@@ -33,7 +42,14 @@ fn every_declared_builtin_is_implemented() {
             continue;
         }
         let args: Vec<Value> = (0..b.min_args()).map(|_| Value::Null).collect();
-        let r = call(b.name, &args, &CallContext { now: 0.0 });
+        let r = call(
+            b.name,
+            &args,
+            &CallContext {
+                now: 0.0,
+                data: Value::Null,
+            },
+        );
         assert!(
             !matches!(&r, Err(m) if m.contains("not called directly")),
             "{} has no implementation",
@@ -156,4 +172,37 @@ fn collections_and_unknown() {
     assert_eq!(ok("exists", &[Value::Unknown(None)]), Value::Unknown(None));
     assert_eq!(ok("exists", &[Value::Null]), Value::Bool(false));
     assert_eq!(ok("lower", &[Value::Unknown(None)]), Value::Unknown(None));
+}
+
+#[test]
+fn data_reads_keys_and_paths_and_fails_closed_on_a_missing_one() {
+    let data = Value::from_json(
+        &serde_json::from_str(r#"{"max_age": 90, "limits": {"cpu": 2}}"#).unwrap(),
+    );
+    let ctx = CallContext { now: 0.0, data };
+    let get = |args: &[Value]| call("data", args, &ctx);
+    assert_eq!(get(&[Value::string("max_age")]), Ok(Value::Number(90.0)));
+    assert_eq!(get(&[Value::string("limits.cpu")]), Ok(Value::Number(2.0)));
+    let e = get(&[Value::string("max_agee")]).unwrap_err();
+    assert!(
+        e.contains("no `max_agee`") && e.contains("`max_age`"),
+        "{e}"
+    );
+    let e = get(&[Value::string("max_age.days")]).unwrap_err();
+    assert!(e.contains("`max_age` in the data is number"), "{e}");
+    // A default stands in for what is missing, never for what is there.
+    assert_eq!(
+        get(&[Value::string("retention"), Value::Number(7.0)]),
+        Ok(Value::Number(7.0))
+    );
+    assert_eq!(
+        get(&[Value::string("max_age"), Value::Number(7.0)]),
+        Ok(Value::Number(90.0))
+    );
+    let none = CallContext {
+        now: 0.0,
+        data: Value::Null,
+    };
+    let e = call("data", &[Value::string("x")], &none).unwrap_err();
+    assert!(e.contains("no data was given"), "{e}");
 }
