@@ -16,7 +16,7 @@ use plumb_runtime::bytecode::ChunkId;
 use plumb_runtime::eval::{self, CompiledPolicy, EvalOptions};
 use plumb_runtime::finding::{Decision, Finding, Location};
 use plumb_runtime::snapshot::{Resource, Snapshot};
-use plumb_runtime::value::{Str, Value};
+use plumb_runtime::value::{Object, Str, Value};
 use serde::Serialize;
 
 /// The test blocks of a compilation, as the runner needs them: which
@@ -46,6 +46,10 @@ pub struct Fixture {
     /// context fixture that only other rules' queries read.
     pub expect: Option<String>,
     pub line: u32,
+    /// JSON pointers (into the attributes) of `unknown()` markers.
+    pub unknown: Vec<String>,
+    /// JSON pointers of `sensitive(...)` markers.
+    pub sensitive: Vec<String>,
 }
 
 impl TestSuite {
@@ -79,6 +83,8 @@ impl TestSuite {
                             chunk: chunks.get(i).copied(),
                             expect: f.expect.clone(),
                             line: f.line,
+                            unknown: f.unknown.clone(),
+                            sensitive: f.sensitive.clone(),
                         })
                         .collect(),
                 }
@@ -162,37 +168,74 @@ pub fn run(policy: &CompiledPolicy, suite: &TestSuite, options: &TestOptions) ->
     report
 }
 
+/// A fixture's attributes as a resource, or why they are not one.
+fn fixture_resource(policy: &CompiledPolicy, f: &Fixture, now: f64) -> Result<Resource, String> {
+    let chunk = f
+        .chunk
+        .ok_or_else(|| "its attributes were not compiled".to_string())?;
+    let mut attrs = match eval::run_chunk(policy, chunk, now) {
+        Ok(attrs @ Value::Object(_)) => attrs,
+        Ok(other) => {
+            return Err(format!(
+                "its attributes are a {}, not an object",
+                other.type_name().as_str()
+            ));
+        }
+        Err(e) => return Err(e.message),
+    };
+    for pointer in &f.unknown {
+        attrs = set_unknown(attrs, pointer)
+            .ok_or_else(|| format!("no value at `{pointer}` to make unknown"))?;
+    }
+    let mut r = Resource::new(&f.resource_type, &f.id, attrs);
+    r.name = Some(f.id.as_str().into());
+    r.address = Some(format!("{}.{}", f.resource_type, f.id).into());
+    r.sensitive = f.sensitive.clone();
+    Ok(r)
+}
+
+/// `v` with the value at the JSON pointer `pointer` made unknown; `None`
+/// if there is no value there (the compiler put `null` at every marker,
+/// so that would be a compiler bug, and the fixture fails closed).
+fn set_unknown(v: Value, pointer: &str) -> Option<Value> {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return pointer.is_empty().then_some(Value::Unknown);
+    };
+    let (segment, tail) = match rest.find('/') {
+        Some(i) => (rest.get(..i)?, rest.get(i..)?),
+        None => (rest, ""),
+    };
+    let key = segment.replace("~1", "/").replace("~0", "~");
+    match v {
+        Value::Object(o) => {
+            let child = o.get(&key)?.clone();
+            let mut entries: Vec<(Str, Value)> =
+                o.iter().map(|(k, x)| (k.clone(), x.clone())).collect();
+            let slot = entries.iter_mut().find(|(k, _)| **k == *key)?;
+            slot.1 = set_unknown(child, tail)?;
+            Some(Value::object(Object::from_entries(entries)))
+        }
+        Value::List(items) => {
+            let i: usize = key.parse().ok()?;
+            let mut items = items.to_vec();
+            let slot = items.get_mut(i)?;
+            *slot = set_unknown(std::mem::take(slot), tail)?;
+            Some(Value::list(items))
+        }
+        _ => None,
+    }
+}
+
 fn run_one(policy: &CompiledPolicy, test: &TestCase, options: &TestOptions) -> TestResult {
     let mut problems = Vec::new();
     let mut resources = Vec::new();
     for f in &test.fixtures {
-        let Some(chunk) = f.chunk else {
-            problems.push(Problem::BadFixture {
+        match fixture_resource(policy, f, options.now) {
+            Ok(r) => resources.push(r),
+            Err(message) => problems.push(Problem::BadFixture {
                 fixture: f.id.clone(),
                 line: f.line,
-                message: "its attributes were not compiled".to_string(),
-            });
-            continue;
-        };
-        match eval::run_chunk(policy, chunk, options.now) {
-            Ok(attrs @ Value::Object(_)) => {
-                let mut r = Resource::new(&f.resource_type, &f.id, attrs);
-                r.name = Some(f.id.as_str().into());
-                r.address = Some(format!("{}.{}", f.resource_type, f.id).into());
-                resources.push(r);
-            }
-            Ok(other) => problems.push(Problem::BadFixture {
-                fixture: f.id.clone(),
-                line: f.line,
-                message: format!(
-                    "its attributes are a {}, not an object",
-                    other.type_name().as_str()
-                ),
-            }),
-            Err(e) => problems.push(Problem::BadFixture {
-                fixture: f.id.clone(),
-                line: f.line,
-                message: e.message,
+                message,
             }),
         }
     }
