@@ -51,6 +51,7 @@ const TEST_EXAMPLES: &str = "\
 Examples:
   plumb test policies/
   plumb test --now 2030-01-01T00:00:00Z rules/keys.plumb
+  plumb test --format junit policies/ > plumb-tests.xml    for CI test reports
 
 Exit codes:
   0  every test passed
@@ -123,6 +124,9 @@ pub enum Command {
         /// default: now.
         #[arg(long)]
         now: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
     },
     /// Turn source files (Terraform, Kubernetes, AWS Config, Azure, host facts) into a plumb snapshot.
     Import {
@@ -215,4 +219,13 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `plumb test --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }

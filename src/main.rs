@@ -75,7 +75,11 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             fail_indeterminate,
             now: time(now)?,
         }),
-        Command::Test { paths, now } => cmd::test::run(&paths, time(now)?),
+        Command::Test { paths, now, format } => cmd::test::run(&cmd::test::TestArgs {
+            paths,
+            now: time(now)?,
+            format,
+        }),
         Command::Import { sources, output } => cmd::import::run(&sources, &output),
         Command::Compile { policies, output } => cmd::compile::run(&policies, &output),
         Command::Drift {

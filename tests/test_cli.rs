@@ -1,6 +1,7 @@
 //! `plumb test` as a user runs it: `expect error` and `expect
-//! indeterminate`, unknown and sensitive fixture values, and the examples
-//! of docs/language.md's "Tests" section.
+//! indeterminate`, unknown and sensitive fixture values, the JSON and
+//! JUnit formats, and the examples of docs/language.md's
+//! "Tests" section.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -57,6 +58,37 @@ fn run(path: &Path, args: &[&str]) -> (Option<i32>, String) {
     (out.status.code(), stdout(&out))
 }
 
+fn validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("docs/test-report.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft202012::meta::validate(&schema).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+/// `plumb test --format json`, validated against the schema.
+fn json(path: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (code, text) = run(path, &all);
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let errors: Vec<String> = validator()
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{text}");
+    (code, doc)
+}
+
+/// The fixture `id` of the document's only test block.
+fn fixture<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["tests"][0]["fixtures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no fixture {id}: {doc:#}"))
+}
+
 const DB_RULE: &str = r#"package demo
 
 /// Databases are encrypted at rest, with a long master password.
@@ -97,15 +129,16 @@ test db_encrypted {{
 "
         ),
     );
-    let (code, text) = run(&swapped, &[]);
+    let (code, doc) = json(&swapped, &[]);
     assert_eq!(code, Some(1));
+    assert_eq!(fixture(&doc, "planned")["actual"], "indeterminate");
+    assert_eq!(fixture(&doc, "odd")["actual"], "error");
     assert!(
-        text.contains("fixture \"planned\" (line 13): expected fail, got indeterminate"),
-        "{text}"
-    );
-    assert!(
-        text.contains("fixture \"odd\" (line 14): expected indeterminate, got error"),
-        "{text}"
+        fixture(&doc, "odd")["error"]
+            .as_str()
+            .unwrap()
+            .contains("length"),
+        "{doc:#}"
     );
 }
 
@@ -127,12 +160,15 @@ test open_to_world {
 }
 "#,
     );
-    let (code, text) = run(&path, &[]);
-    assert_eq!(code, Some(0), "{text}");
+    let (code, doc) = json(&path, &[]);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(fixture(&doc, "planned")["actual"], "indeterminate");
+    assert_eq!(fixture(&doc, "half")["actual"], "indeterminate");
+    assert_eq!(fixture(&doc, "known")["actual"], "fail");
 }
 
 #[test]
-fn a_sensitive_fixture_value_never_appears_in_the_report() {
+fn a_sensitive_fixture_value_never_appears_in_any_format() {
     let path = file(
         "sensitive.plumb",
         &format!(
@@ -145,9 +181,13 @@ test db_encrypted {{
 "
         ),
     );
-    let (code, text) = run(&path, &[]);
-    assert_eq!(code, Some(1), "{text}");
-    assert!(!text.contains("hunter2"), "{text}");
+    for format in ["text", "json", "junit"] {
+        let (code, text) = run(&path, &["--format", format]);
+        assert_eq!(code, Some(1), "{format}: {text}");
+        assert!(!text.contains("hunter2"), "{format}: {text}");
+        assert!(text.contains("(sensitive)"), "{format}: {text}");
+    }
+    let (_, text) = run(&path, &[]);
     assert!(
         text.contains("message: database short: password (sensitive) is too short"),
         "{text}"
@@ -190,6 +230,191 @@ test r {
     assert_eq!(codes.len(), 5, "{codes:?}");
 }
 
+#[test]
+fn the_json_report_has_every_fixture_and_the_totals() {
+    let path = file(
+        "report.plumb",
+        &format!(
+            "{DB_RULE}
+test db_encrypted {{
+  resource aws_db_instance \"ok\" {{ storage_encrypted: true, password: \"correct-horse-battery\" }} expect pass
+  resource aws_db_instance \"plain\" {{ storage_encrypted: false, password: \"correct-horse-battery\" }} expect pass
+  resource aws_db_instance \"context\" {{}}
+}}
+"
+        ),
+    );
+    let (code, doc) = json(&path, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["plumb_test_report"], 1);
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"tests": 1, "passed": 0, "failed": 1,
+            "fixtures": 2, "fixtures_passed": 1, "fixtures_failed": 1})
+    );
+    let test = &doc["tests"][0];
+    assert_eq!(test["rule"], "db_encrypted");
+    assert_eq!(test["package"], "demo");
+    assert_eq!(test["location"]["line"], 12);
+    assert!(
+        test["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("report.plumb")
+    );
+    assert_eq!(
+        test["problems"],
+        serde_json::json!(["fixture \"plain\" (line 14): expected pass, got fail"])
+    );
+    assert_eq!(
+        fixture(&doc, "plain"),
+        &serde_json::json!({"id": "plain", "type": "aws_db_instance", "line": 14,
+            "expected": "pass", "actual": "fail", "passed": false,
+            "message": "database plain: password correct-horse-battery is too short, or storage is not encrypted",
+            "error": null, "problem": "expected pass, got fail"})
+    );
+    assert_eq!(fixture(&doc, "ok")["passed"], true);
+    assert_eq!(fixture(&doc, "ok")["problem"], Value::Null);
+    // Context fixtures are not test cases.
+    assert_eq!(test["fixtures"].as_array().unwrap().len(), 2);
+    // The same bytes on every run.
+    assert_eq!(
+        run(&path, &["--format", "json"]),
+        run(&path, &["--format", "json"])
+    );
+}
+
+#[test]
+fn a_fixture_whose_outcome_cannot_be_established_never_passes() {
+    let path = file(
+        "fail_closed.plumb",
+        r#"rule needs_peer on t {
+  severity low
+  controls nist.CM-6
+  require attributes.ok != false
+}
+
+test needs_peer {
+  resource peer "p" { x: {n: "s"}.n * 2 }
+  resource t "a" {} expect pass
+}
+
+test needs_peer {
+  resource t "a" {} expect pass
+  resource t "a" { y: 1 } expect pass
+}
+
+test needs_peer {
+  resource t "self" { x: {n: "s"}.n * 2 } expect skip
+}
+"#,
+    );
+    let (code, doc) = json(&path, &[]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    let tests = doc["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 3);
+    for t in tests {
+        assert_eq!(t["passed"], false, "{t:#}");
+        for f in t["fixtures"].as_array().unwrap() {
+            assert_eq!(f["passed"], false, "{f:#}");
+            assert!(f["problem"].is_string(), "{f:#}");
+        }
+    }
+    // A broken context fixture: the rule ran, but not on what the test
+    // describes.
+    let a = &tests[0]["fixtures"][0];
+    assert_eq!(a["actual"], "pass");
+    assert!(
+        a["problem"]
+            .as_str()
+            .unwrap()
+            .contains("fixture \"p\" (line 8)"),
+        "{a:#}"
+    );
+    assert!(
+        tests[1]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("has the type and id of the fixture on line 13"),
+        "{:#}",
+        tests[1]
+    );
+    // Its own attributes broken: no decision at all, even for `skip`.
+    assert_eq!(tests[2]["fixtures"][0]["actual"], Value::Null);
+    let (_, junit) = run(&path, &["--format", "junit"]);
+    let xml = roxmltree::Document::parse(&junit).unwrap();
+    let root = xml.root_element();
+    assert_eq!(root.attribute("errors"), Some("4"), "{junit}");
+    assert_eq!(root.attribute("failures"), Some("0"), "{junit}");
+}
+
+#[test]
+fn junit_reports_each_fixture_as_a_testcase() {
+    let path = file(
+        "junit.plumb",
+        r#"package ci.checks
+
+rule tagged on aws_instance {
+  severity low
+  controls nist.CM-8
+  require "owner" in attributes.tags
+  message "instance {id} has no owner tag"
+}
+
+test tagged {
+  resource aws_instance "<web & \"db\">" { tags: {owner: "ops"} } expect pass
+  resource aws_instance "bare" { tags: {} } expect pass
+  resource aws_instance "ctl-\u{1}" { tags: {} } expect fail
+}
+"#,
+    );
+    let (code, text) = run(&path, &["--format", "junit"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+        "{text}"
+    );
+    let xml = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let root = xml.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("3"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    assert_eq!(root.attribute("errors"), Some("0"));
+    let suite = root.children().find(|n| n.is_element()).unwrap();
+    assert_eq!(suite.tag_name().name(), "testsuite");
+    assert_eq!(suite.attribute("name"), Some("ci.checks.tagged"));
+    assert!(suite.attribute("file").unwrap().ends_with("junit.plumb"));
+    let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+    assert_eq!(cases.len(), 3);
+    assert_eq!(
+        cases[0].attribute("name"),
+        Some("aws_instance.<web & \"db\"> expect pass")
+    );
+    assert_eq!(cases[0].attribute("classname"), Some("ci.checks.tagged"));
+    assert_eq!(cases[0].attribute("line"), Some("11"));
+    assert!(cases[0].children().all(|n| !n.is_element()));
+    assert_eq!(
+        cases[2].attribute("name"),
+        Some("aws_instance.ctl-\u{FFFD} expect fail")
+    );
+    let failure = cases[1]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(
+        failure.attribute("message"),
+        Some("expected pass, got fail")
+    );
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("message: instance bare has no owner tag"),
+        "{text}"
+    );
+    assert!(!text.contains("time"), "{text}");
+}
+
 /// Every `plumb` example of the "Tests" section of docs/language.md
 /// that holds a test block passes `plumb test`.
 #[test]
@@ -221,5 +446,50 @@ fn the_language_reference_test_examples_pass() {
         let (code, text) = run(&path, &[]);
         assert_eq!(code, Some(0), "{block}\n{text}");
         assert!(text.contains("0 failed"), "{text}");
+    }
+}
+
+/// `plumb test ... | head -1` in the JSON and JUnit formats: exit 0 or
+/// 1, nothing said about the pipe.
+#[test]
+fn piped_into_head_every_format_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut text = String::from(
+        "rule open on t {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n",
+    );
+    // Far more output than a pipe's buffer in either format.
+    for _ in 0..600 {
+        text.push_str("test open {\n  resource t \"a\" { x: 1 } expect pass\n  resource t \"b\" { x: 2 } expect pass\n}\n");
+    }
+    let path = file("many_tests.plumb", &text);
+    let path = path.to_str().unwrap();
+    // Text is in tests/check_cli.rs.
+    for format in ["json", "junit"] {
+        {
+            let args = vec!["test", "--format", format, path];
+            let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
+                .current_dir(root())
+                .args(&args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = child.stdout.take().unwrap();
+            let mut line = String::new();
+            BufReader::new(out).read_line(&mut line).unwrap();
+            // The reader is dropped here: the pipe is closed.
+            let done = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&done.stderr);
+            assert!(
+                matches!(done.status.code(), Some(0 | 1)),
+                "plumb {args:?} exited {:?}: {err}",
+                done.status.code()
+            );
+            assert!(
+                !err.to_lowercase().contains("pipe"),
+                "plumb {args:?}: {err}"
+            );
+            assert!(!err.contains("panicked"), "plumb {args:?}: {err}");
+        }
     }
 }

@@ -24,7 +24,9 @@ fn write_test(out: &mut dyn Write, t: &TestResult) -> io::Result<()> {
         return writeln!(
             out,
             "ok   {} ({} fixtures, {})",
-            t.rule, t.fixtures, t.location
+            t.rule,
+            t.fixtures.len(),
+            t.location
         );
     }
     if t.problems.contains(&Problem::NoSuchRule) {
@@ -39,6 +41,7 @@ fn write_test(out: &mut dyn Write, t: &TestResult) -> io::Result<()> {
                 line,
                 message,
             } => writeln!(out, "    fixture \"{fixture}\" (line {line}): {message}")?,
+            Problem::DuplicateFixture { .. } => writeln!(out, "    {}", p.describe(&t.rule))?,
             Problem::Unexpected {
                 fixture,
                 line,
