@@ -75,10 +75,18 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             fail_indeterminate,
             now: time(now)?,
         }),
-        Command::Test { paths, now, format } => cmd::test::run(&cmd::test::TestArgs {
+        Command::Test {
+            paths,
+            now,
+            format,
+            coverage,
+            coverage_required,
+        } => cmd::test::run(&cmd::test::TestArgs {
             paths,
             now: time(now)?,
             format,
+            coverage: coverage || coverage_required,
+            coverage_required,
         }),
         Command::Import { sources, output } => cmd::import::run(&sources, &output),
         Command::Compile { policies, output } => cmd::compile::run(&policies, &output),

@@ -1,6 +1,6 @@
 //! `plumb test` as a user runs it: `expect error` and `expect
 //! indeterminate`, unknown and sensitive fixture values, the JSON and
-//! JUnit formats, and the examples of docs/language.md's
+//! JUnit formats, coverage, and the examples of docs/language.md's
 //! "Tests" section.
 #![allow(
     clippy::unwrap_used,
@@ -182,7 +182,7 @@ test db_encrypted {{
         ),
     );
     for format in ["text", "json", "junit"] {
-        let (code, text) = run(&path, &["--format", format]);
+        let (code, text) = run(&path, &["--format", format, "--coverage"]);
         assert_eq!(code, Some(1), "{format}: {text}");
         assert!(!text.contains("hunter2"), "{format}: {text}");
         assert!(text.contains("(sensitive)"), "{format}: {text}");
@@ -252,6 +252,7 @@ test db_encrypted {{
         serde_json::json!({"tests": 1, "passed": 0, "failed": 1,
             "fixtures": 2, "fixtures_passed": 1, "fixtures_failed": 1})
     );
+    assert!(doc["coverage"].is_null());
     let test = &doc["tests"][0];
     assert_eq!(test["rule"], "db_encrypted");
     assert_eq!(test["package"], "demo");
@@ -415,6 +416,116 @@ test tagged {
     assert!(!text.contains("time"), "{text}");
 }
 
+#[test]
+fn coverage_is_a_reported_gap_unless_required() {
+    let path = file(
+        "coverage.plumb",
+        &format!(
+            "{DB_RULE}
+test db_encrypted {{
+  resource aws_db_instance \"ok\" {{ storage_encrypted: true, password: \"correct-horse-battery\" }} expect pass
+}}
+
+rule untested on aws_s3_bucket {{
+  severity low
+  controls nist.CM-6
+  require attributes.acl == \"private\"
+}}
+
+rule covered on aws_s3_bucket {{
+  severity low
+  controls nist.CM-6
+  require attributes.acl == \"private\"
+}}
+
+test covered {{
+  resource aws_s3_bucket \"a\" {{ acl: \"private\" }} expect pass
+  resource aws_s3_bucket \"b\" {{ acl: \"public\" }} expect fail
+}}
+"
+        ),
+    );
+    let (code, text) = run(&path, &["--coverage"]);
+    assert_eq!(code, Some(0), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("coverage:"))
+        .unwrap();
+    assert_eq!(
+        lines[at],
+        "coverage: 1 of 3 rules shown both passing and failing"
+    );
+    assert!(
+        lines[at + 1].starts_with("  gap  db_encrypted (")
+            && lines[at + 1].ends_with(":4): no met `expect fail` fixture"),
+        "{text}"
+    );
+    assert!(lines[at + 2].ends_with(":16): no test"), "{text}");
+    assert!(
+        lines.last().unwrap().starts_with("0 failed, 2 passed"),
+        "{text}"
+    );
+    let (code, _) = run(&path, &["--coverage-required"]);
+    assert_eq!(code, Some(1));
+
+    let (code, doc) = json(&path, &["--coverage-required"]);
+    assert_eq!(code, Some(1));
+    let coverage = &doc["coverage"];
+    assert_eq!(coverage["rules"], 3);
+    assert_eq!(coverage["covered"], 1);
+    let entries = coverage["entries"].as_array().unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e["rule"].as_str().unwrap(), e["covered"].as_bool().unwrap()))
+            .collect::<Vec<_>>(),
+        [
+            ("db_encrypted", false),
+            ("untested", false),
+            ("covered", true)
+        ]
+    );
+    assert_eq!(entries[1]["tests"], 0);
+    assert_eq!(entries[0]["pass"], true);
+    assert_eq!(entries[0]["fail"], false);
+
+    for (flag, element) in [
+        ("--coverage", "skipped"),
+        ("--coverage-required", "failure"),
+    ] {
+        let (_, text) = run(&path, &["--format", "junit", flag]);
+        let xml = roxmltree::Document::parse(&text).unwrap();
+        let suite = xml
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some("coverage"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let gaps = suite
+            .descendants()
+            .filter(|n| n.has_tag_name(element))
+            .count();
+        assert_eq!(gaps, 2, "{flag}: {text}");
+    }
+}
+
+#[test]
+fn a_failing_expectation_does_not_count_as_coverage() {
+    let path = file(
+        "coverage_unmet.plumb",
+        &format!(
+            "{DB_RULE}
+test db_encrypted {{
+  resource aws_db_instance \"ok\" {{ storage_encrypted: true, password: \"correct-horse-battery\" }} expect pass
+  resource aws_db_instance \"wrong\" {{ storage_encrypted: true, password: \"correct-horse-battery\" }} expect fail
+}}
+"
+        ),
+    );
+    let (code, doc) = json(&path, &["--coverage"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["coverage"]["entries"][0]["fail"], false);
+}
+
 /// Every `plumb` example of the "Tests" section of docs/language.md
 /// that holds a test block passes `plumb test`.
 #[test]
@@ -465,8 +576,11 @@ fn piped_into_head_every_format_exits_quietly() {
     let path = path.to_str().unwrap();
     // Text is in tests/check_cli.rs.
     for format in ["json", "junit"] {
-        {
-            let args = vec!["test", "--format", format, path];
+        for coverage in [false, true] {
+            let mut args = vec!["test", "--format", format, path];
+            if coverage {
+                args.push("--coverage");
+            }
             let mut child = Command::new(env!("CARGO_BIN_EXE_plumb"))
                 .current_dir(root())
                 .args(&args)

@@ -2,14 +2,15 @@
 //! `docs/test-report.schema.json`.
 //!
 //! Per test block its rule and place, per fixture what it expected, what
-//! the rule decided and whether that met it; and totals. Test blocks are in the order the
+//! the rule decided and whether that met it; totals; and, with
+//! `--coverage`, each rule's coverage. Test blocks are in the order the
 //! files were given and written, so the document is the same on every
 //! run; there is no timestamp.
 
 use std::io::{self, Write};
 
 use plumb_runtime::finding::Location;
-use plumb_testing::{FixtureResult, TestReport, TestResult};
+use plumb_testing::{FixtureResult, RuleCoverage, TestReport, TestResult};
 use serde::Serialize;
 
 /// The version this module writes, the document's `plumb_test_report`
@@ -22,6 +23,8 @@ pub struct TestDocument<'a> {
     pub plumb_test_report: u32,
     pub summary: TestSummary,
     pub tests: Vec<TestEntry<'a>>,
+    /// `None` unless coverage was asked for.
+    pub coverage: Option<CoverageEntry<'a>>,
 }
 
 /// Counts of test blocks and of fixtures that expect a decision.
@@ -65,8 +68,29 @@ pub struct FixtureEntry<'a> {
     pub problem: Option<&'a str>,
 }
 
+/// `--coverage`: how many rules are covered, and each rule.
+#[derive(Debug, Serialize)]
+pub struct CoverageEntry<'a> {
+    pub rules: usize,
+    pub covered: usize,
+    pub entries: Vec<RuleEntry<'a>>,
+}
+
+/// One rule's coverage.
+#[derive(Debug, Serialize)]
+pub struct RuleEntry<'a> {
+    pub rule: &'a str,
+    pub package: &'a str,
+    pub location: &'a Location,
+    pub tests: usize,
+    pub pass: bool,
+    pub fail: bool,
+    pub covered: bool,
+    pub gap: Option<&'static str>,
+}
+
 impl<'a> TestDocument<'a> {
-    pub fn new(report: &'a TestReport) -> TestDocument<'a> {
+    pub fn new(report: &'a TestReport, coverage: Option<&'a [RuleCoverage]>) -> TestDocument<'a> {
         let fixtures = report.fixtures();
         let fixtures_passed = report.fixtures_passed();
         TestDocument {
@@ -80,6 +104,23 @@ impl<'a> TestDocument<'a> {
                 fixtures_failed: fixtures - fixtures_passed,
             },
             tests: report.tests.iter().map(test_entry).collect(),
+            coverage: coverage.map(|rules| CoverageEntry {
+                rules: rules.len(),
+                covered: rules.iter().filter(|r| r.covered()).count(),
+                entries: rules
+                    .iter()
+                    .map(|r| RuleEntry {
+                        rule: &r.rule,
+                        package: &r.package,
+                        location: &r.location,
+                        tests: r.tests,
+                        pass: r.pass,
+                        fail: r.fail,
+                        covered: r.covered(),
+                        gap: r.gap(),
+                    })
+                    .collect(),
+            }),
         }
     }
 }
@@ -110,8 +151,12 @@ fn fixture_entry(f: &FixtureResult) -> FixtureEntry<'_> {
 }
 
 /// Writes the document, pretty-printed, and a final newline.
-pub fn write(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &TestDocument::new(report))
+pub fn write(
+    out: &mut dyn Write,
+    report: &TestReport,
+    coverage: Option<&[RuleCoverage]>,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &TestDocument::new(report, coverage))
         .map_err(crate::json_io_error)?;
     writeln!(out)
 }

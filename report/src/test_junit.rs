@@ -8,20 +8,37 @@
 //! outcome could not be established (its attributes, a context
 //! fixture's, a missing rule, a repeated id) is an `<error>`. A block
 //! that failed without any fixture to show it gets one `<testcase>` of
-//! its own. No `time` or `timestamp`
+//! its own. With `--coverage`, a last `<testsuite name="coverage">` has
+//! one `<testcase>` per rule: a rule not covered is `<skipped>`, or a
+//! `<failure>` when coverage is required. No `time` or `timestamp`
 //! attributes: the document is the same on every run. The XML is written,
 //! and escaped, by quick-xml.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use plumb_testing::{FixtureResult, TestReport, TestResult};
+use plumb_testing::{FixtureResult, RuleCoverage, TestReport, TestResult};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+/// How `--coverage` shows in the document.
+#[derive(Debug, Clone, Copy)]
+pub struct CoverageCases<'a> {
+    pub rules: &'a [RuleCoverage],
+    /// A gap is a failure (`--coverage-required`), not a skip.
+    pub required: bool,
+}
+
 /// Writes the document and a final newline.
-pub fn write(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
-    let suites: Vec<Suite<'_>> = report.tests.iter().map(Suite::of).collect();
+pub fn write(
+    out: &mut dyn Write,
+    report: &TestReport,
+    coverage: Option<CoverageCases<'_>>,
+) -> io::Result<()> {
+    let mut suites: Vec<Suite<'_>> = report.tests.iter().map(Suite::of).collect();
+    if let Some(c) = coverage {
+        suites.push(Suite::coverage(c));
+    }
     let count = |f: fn(&Case) -> bool| {
         suites
             .iter()
@@ -33,6 +50,7 @@ pub fn write(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
     let tests = count(|_| true);
     let failures = count(|c| matches!(c.outcome, Outcome::Failure { .. }));
     let errors = count(|c| matches!(c.outcome, Outcome::Error { .. }));
+    let skipped = count(|c| matches!(c.outcome, Outcome::Skipped { .. }));
     let mut w = Writer::new_with_indent(&mut *out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("testsuites")
@@ -41,7 +59,7 @@ pub fn write(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
             ("tests", tests.as_str()),
             ("failures", failures.as_str()),
             ("errors", errors.as_str()),
-            ("skipped", "0"),
+            ("skipped", skipped.as_str()),
         ])
         .write_inner_content(|w| {
             for s in &suites {
@@ -79,6 +97,9 @@ enum Outcome {
         message: String,
         body: String,
     },
+    Skipped {
+        message: String,
+    },
 }
 
 impl<'a> Suite<'a> {
@@ -104,6 +125,44 @@ impl<'a> Suite<'a> {
         Suite {
             name,
             file: Some(&t.location.file),
+            cases,
+        }
+    }
+}
+
+impl Suite<'_> {
+    fn coverage(c: CoverageCases<'_>) -> Suite<'_> {
+        let cases = c
+            .rules
+            .iter()
+            .map(|r| {
+                let rule = if r.package.is_empty() {
+                    r.rule.clone()
+                } else {
+                    format!("{}.{}", r.package, r.rule)
+                };
+                let outcome = match r.gap() {
+                    None => Outcome::Passed,
+                    Some(gap) if c.required => Outcome::Failure {
+                        kind: "coverage gap",
+                        message: gap.to_string(),
+                        body: format!("{rule} ({}): {gap}", r.location),
+                    },
+                    Some(gap) => Outcome::Skipped {
+                        message: gap.to_string(),
+                    },
+                };
+                Case {
+                    name: rule,
+                    file: Some(&*r.location.file),
+                    line: r.location.line,
+                    outcome,
+                }
+            })
+            .collect();
+        Suite {
+            name: "coverage".to_string(),
+            file: None,
             cases,
         }
     }
@@ -140,6 +199,7 @@ fn write_suite<W: Write>(w: &mut Writer<W>, s: &Suite<'_>) -> io::Result<()> {
     let tests = s.cases.len().to_string();
     let failures = count(|o| matches!(o, Outcome::Failure { .. })).to_string();
     let errors = count(|o| matches!(o, Outcome::Error { .. })).to_string();
+    let skipped = count(|o| matches!(o, Outcome::Skipped { .. })).to_string();
     let name = xml_text(&s.name);
     let suite_file = s.file.map(xml_text);
     let mut attributes = vec![
@@ -147,7 +207,7 @@ fn write_suite<W: Write>(w: &mut Writer<W>, s: &Suite<'_>) -> io::Result<()> {
         ("tests", tests.as_str()),
         ("failures", failures.as_str()),
         ("errors", errors.as_str()),
-        ("skipped", "0"),
+        ("skipped", skipped.as_str()),
     ];
     if let Some(file) = &suite_file {
         attributes.push(("file", file));
@@ -189,6 +249,7 @@ fn write_case<W: Write>(
             body,
         } => ("failure", *kind, message, body.as_str()),
         Outcome::Error { message, body } => ("error", "not established", message, body.as_str()),
+        Outcome::Skipped { message } => ("skipped", "", message, ""),
     };
     element.write_inner_content(|w| {
         let message = xml_text(message);

@@ -12,6 +12,10 @@ pub struct TestArgs {
     pub paths: Vec<PathBuf>,
     pub now: Option<f64>,
     pub format: TestFormat,
+    /// Report each rule's coverage (text and JSON).
+    pub coverage: bool,
+    /// Exit 1 when a rule is not covered.
+    pub coverage_required: bool,
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode> {
@@ -22,12 +26,24 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
         now: crate::output::now(args.now),
     };
     let report = plumb_testing::run(&policy, &suite, &options);
+    let coverage = args
+        .coverage
+        .then(|| plumb_testing::coverage(&policy, &report));
+    let coverage = coverage.as_deref();
     crate::output::stdout(|out| match args.format {
-        TestFormat::Text => plumb_report::test_text::write(out, &report),
-        TestFormat::Json => plumb_report::test_json::write(out, &report),
-        TestFormat::Junit => plumb_report::test_junit::write(out, &report),
+        TestFormat::Text => plumb_report::test_text::write(out, &report, coverage),
+        TestFormat::Json => plumb_report::test_json::write(out, &report, coverage),
+        TestFormat::Junit => plumb_report::test_junit::write(
+            out,
+            &report,
+            coverage.map(|rules| plumb_report::test_junit::CoverageCases {
+                rules,
+                required: args.coverage_required,
+            }),
+        ),
     })?;
-    Ok(if report.failed > 0 {
+    let gap = args.coverage_required && coverage.is_some_and(|c| c.iter().any(|r| !r.covered()));
+    Ok(if report.failed > 0 || gap {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

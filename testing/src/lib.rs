@@ -25,6 +25,10 @@ use plumb_runtime::snapshot::{Resource, Snapshot};
 use plumb_runtime::value::{Object, Str, Value};
 use serde::Serialize;
 
+mod coverage;
+
+pub use coverage::{RuleCoverage, coverage};
+
 /// The test blocks of a compilation, as the runner needs them: which
 /// rule, and per fixture the chunk computing its attributes.
 #[derive(Debug, Clone, Default, PartialEq)]
