@@ -51,10 +51,12 @@ const TEST_EXAMPLES: &str = "\
 Examples:
   plumb test policies/
   plumb test --now 2030-01-01T00:00:00Z rules/keys.plumb
+  plumb test --format junit policies/ > plumb-tests.xml    for CI test reports
+  plumb test --coverage policies/          rules without a met pass and fail fixture
 
 Exit codes:
-  0  every test passed
-  1  a test failed
+  0  every test passed (and, with --coverage-required, every rule is covered)
+  1  a test failed, or --coverage-required and a rule is not covered
   2  usage error, or rule files that do not compile";
 
 #[derive(Parser)]
@@ -135,6 +137,17 @@ pub enum Command {
         /// default: now.
         #[arg(long)]
         now: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
+        /// Also report, per rule, whether a met `expect pass` and a met
+        /// `expect fail` fixture show it both passing and failing (a gap
+        /// alone does not change the exit code).
+        #[arg(long)]
+        coverage: bool,
+        /// Like --coverage, and exit 1 if a rule is not covered.
+        #[arg(long)]
+        coverage_required: bool,
     },
     /// Turn source files (Terraform, Kubernetes, AWS Config, Azure, host facts) into a plumb snapshot.
     Import {
@@ -227,4 +240,13 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `plumb test --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }

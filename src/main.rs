@@ -85,7 +85,19 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
                 color,
             })
         }
-        Command::Test { paths, now } => cmd::test::run(&paths, time(now)?),
+        Command::Test {
+            paths,
+            now,
+            format,
+            coverage,
+            coverage_required,
+        } => cmd::test::run(&cmd::test::TestArgs {
+            paths,
+            now: time(now)?,
+            format,
+            coverage: coverage || coverage_required,
+            coverage_required,
+        }),
         Command::Import { sources, output } => cmd::import::run(&sources, &output),
         Command::Compile { policies, output } => cmd::compile::run(&policies, &output),
         Command::Drift {

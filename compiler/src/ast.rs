@@ -242,6 +242,63 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// A marker that gives a test fixture's attribute the kind of value a
+/// Terraform plan has: `unknown()` (known only after apply) or
+/// `sensitive(value)`. Markers stand only where a fixture's attributes
+/// object literal holds a value (an attribute or a list element, however
+/// nested); anywhere else they are E0412.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixtureMarker {
+    Unknown,
+    Sensitive,
+}
+
+impl FixtureMarker {
+    /// Every marker, by the name it is called with.
+    pub const ALL: [FixtureMarker; 2] = [FixtureMarker::Unknown, FixtureMarker::Sensitive];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FixtureMarker::Unknown => "unknown",
+            FixtureMarker::Sensitive => "sensitive",
+        }
+    }
+
+    /// How it is written, for messages: `unknown()`, `sensitive(...)`.
+    pub fn call_form(self) -> &'static str {
+        match self {
+            FixtureMarker::Unknown => "unknown()",
+            FixtureMarker::Sensitive => "sensitive(...)",
+        }
+    }
+
+    /// How many arguments the marker takes.
+    pub fn arity(self) -> usize {
+        match self {
+            FixtureMarker::Unknown => 0,
+            FixtureMarker::Sensitive => 1,
+        }
+    }
+
+    /// The marker a plain name calls, if it is one.
+    pub fn named(name: &str) -> Option<FixtureMarker> {
+        FixtureMarker::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// `e` as a marker call: the marker, the callee's name and the
+    /// arguments. A marker is known by its syntax alone, so the checker
+    /// and the lowering always agree on what is one.
+    pub fn of(e: &Expr) -> Option<(FixtureMarker, &Ident, &[Expr])> {
+        let ExprKind::Call { callee, args } = &e.kind else {
+            return None;
+        };
+        let ExprKind::Name(ident) = &callee.kind else {
+            return None;
+        };
+        Some((FixtureMarker::named(&ident.name)?, ident, args))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Null,

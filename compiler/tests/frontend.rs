@@ -317,6 +317,42 @@ fn imports_resolve_across_files() {
 }
 
 #[test]
+fn fixtures_expect_any_outcome_and_mark_unknown_and_sensitive_values() {
+    let rule = "rule r on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
+    let test = |fixtures: &str| codes(&format!("{rule}test r {{\n{fixtures}\n}}\n"));
+    assert_eq!(
+        test(
+            "  resource aws_s3_bucket \"a\" { x: 1 } expect error\n  resource aws_s3_bucket \"b\" { x: 1 } expect indeterminate"
+        ),
+        vec![]
+    );
+    assert_eq!(
+        test("  resource aws_instance \"a\" { x: 1 } expect indeterminate"),
+        vec![Code::FixtureNotSelected]
+    );
+    assert_eq!(
+        test(
+            "  resource aws_s3_bucket \"a\" { x: unknown(), y: [sensitive({z: [unknown()]})] } expect indeterminate"
+        ),
+        vec![]
+    );
+    assert_eq!(
+        test("  resource aws_s3_bucket \"a\" { x: [unknown()][0] }"),
+        vec![Code::MisplacedFixtureMarker]
+    );
+    assert_eq!(
+        test("  resource aws_s3_bucket \"a\" { x: sensitive(1, 2) }"),
+        vec![Code::WrongArity]
+    );
+    assert_eq!(
+        codes(
+            "rule r on t {\n  severity low\n  controls nist.CM-6\n  require attributes.x != unknown()\n}\n"
+        ),
+        vec![Code::MisplacedFixtureMarker]
+    );
+}
+
+#[test]
 fn tests_name_real_rules_and_valid_expectations() {
     let rule = "rule r on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
     assert_eq!(

@@ -17,6 +17,8 @@ pub mod check_text;
 pub mod diagnostics;
 pub mod drift_json;
 pub mod drift_text;
+pub mod test_json;
+pub mod test_junit;
 pub mod test_text;
 
 pub use plumb_testing::TestReport;

@@ -6,16 +6,44 @@ use std::process::ExitCode;
 use miette::Result;
 use plumb_testing::{TestOptions, TestSuite};
 
-pub fn run(paths: &[PathBuf], now: Option<f64>) -> Result<ExitCode> {
-    let compiled = crate::policy::compile_files(paths)?;
+use crate::cli::TestFormat;
+
+pub struct TestArgs {
+    pub paths: Vec<PathBuf>,
+    pub now: Option<f64>,
+    pub format: TestFormat,
+    /// Report each rule's coverage (text and JSON).
+    pub coverage: bool,
+    /// Exit 1 when a rule is not covered.
+    pub coverage_required: bool,
+}
+
+pub fn run(args: &TestArgs) -> Result<ExitCode> {
+    let compiled = crate::policy::compile_files(&args.paths)?;
     let suite = TestSuite::of(&compiled);
     let policy = crate::policy::bind(compiled.program)?;
     let options = TestOptions {
-        now: crate::output::now(now),
+        now: crate::output::now(args.now),
     };
     let report = plumb_testing::run(&policy, &suite, &options);
-    crate::output::stdout(|out| plumb_report::test_text::write(out, &report))?;
-    Ok(if report.failed > 0 {
+    let coverage = args
+        .coverage
+        .then(|| plumb_testing::coverage(&policy, &report));
+    let coverage = coverage.as_deref();
+    crate::output::stdout(|out| match args.format {
+        TestFormat::Text => plumb_report::test_text::write(out, &report, coverage),
+        TestFormat::Json => plumb_report::test_json::write(out, &report, coverage),
+        TestFormat::Junit => plumb_report::test_junit::write(
+            out,
+            &report,
+            coverage.map(|rules| plumb_report::test_junit::CoverageCases {
+                rules,
+                required: args.coverage_required,
+            }),
+        ),
+    })?;
+    let gap = args.coverage_required && coverage.is_some_and(|c| c.iter().any(|r| !r.covered()));
+    Ok(if report.failed > 0 || gap {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

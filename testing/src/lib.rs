@@ -6,18 +6,28 @@
 //! them, and each fixture's decision must be what it expects. The result
 //! is a [`TestReport`], plain data that `plumb-report` writes.
 //!
+//! Fixtures fail closed: one whose outcome cannot be established (its
+//! own or a context fixture's attributes could not be computed, the rule
+//! is missing, two fixtures share a type and id) never counts as passed.
+//!
 //! This crate never reads files or prints; the clock is an input
 //! ([`TestOptions::now`]), so a test gives the same result on any day
 //! when it is pinned.
 #![forbid(unsafe_code)]
 
+use std::collections::HashMap;
+
 use plumb_compiler::Compiled;
 use plumb_runtime::bytecode::ChunkId;
 use plumb_runtime::eval::{self, CompiledPolicy, EvalOptions};
-use plumb_runtime::finding::{Decision, Finding, Location};
+use plumb_runtime::finding::{Finding, Location};
 use plumb_runtime::snapshot::{Resource, Snapshot};
-use plumb_runtime::value::{Str, Value};
+use plumb_runtime::value::{Object, Str, Value};
 use serde::Serialize;
+
+mod coverage;
+
+pub use coverage::{RuleCoverage, coverage};
 
 /// The test blocks of a compilation, as the runner needs them: which
 /// rule, and per fixture the chunk computing its attributes.
@@ -46,6 +56,10 @@ pub struct Fixture {
     /// context fixture that only other rules' queries read.
     pub expect: Option<String>,
     pub line: u32,
+    /// JSON pointers (into the attributes) of `unknown()` markers.
+    pub unknown: Vec<String>,
+    /// JSON pointers of `sensitive(...)` markers.
+    pub sensitive: Vec<String>,
 }
 
 impl TestSuite {
@@ -79,6 +93,8 @@ impl TestSuite {
                             chunk: chunks.get(i).copied(),
                             expect: f.expect.clone(),
                             line: f.line,
+                            unknown: f.unknown.clone(),
+                            sensitive: f.sensitive.clone(),
                         })
                         .collect(),
                 }
@@ -100,8 +116,25 @@ pub struct TestOptions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TestReport {
     pub tests: Vec<TestResult>,
+    /// Test blocks every fixture of which met its expectation.
     pub passed: usize,
     pub failed: usize,
+}
+
+impl TestReport {
+    /// Fixtures that expect a decision, over every test block.
+    pub fn fixtures(&self) -> usize {
+        self.tests.iter().map(|t| t.fixtures.len()).sum()
+    }
+
+    /// Fixtures that met their expectation.
+    pub fn fixtures_passed(&self) -> usize {
+        self.tests
+            .iter()
+            .flat_map(|t| &t.fixtures)
+            .filter(|f| f.passed)
+            .count()
+    }
 }
 
 /// One test block's result: it passed when `problems` is empty.
@@ -110,8 +143,9 @@ pub struct TestResult {
     pub rule: String,
     pub package: String,
     pub location: Location,
-    /// Fixtures that expect a decision.
-    pub fixtures: usize,
+    /// Every fixture that expects a decision, in source order.
+    pub fixtures: Vec<FixtureResult>,
+    /// Why the test failed, in source order; empty when it passed.
     pub problems: Vec<Problem>,
 }
 
@@ -119,6 +153,28 @@ impl TestResult {
     pub fn passed(&self) -> bool {
         self.problems.is_empty()
     }
+}
+
+/// What became of one fixture that expects a decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixtureResult {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub line: u32,
+    /// `pass`, `fail`, `skip`, `error` or `indeterminate`.
+    pub expected: String,
+    /// What the rule decided; `None` when that could not be established.
+    pub actual: Option<String>,
+    /// The rule decided what the fixture expects, and nothing in the
+    /// test block stood in the way (see [`Problem`]).
+    pub passed: bool,
+    /// The rule's finding for the fixture, if it made one (fail, error,
+    /// indeterminate): its message and evidence, sensitive values never
+    /// shown.
+    pub finding: Option<Box<Finding>>,
+    /// Why the fixture did not pass; `None` when it passed.
+    pub problem: Option<String>,
 }
 
 /// Why a test failed.
@@ -133,6 +189,13 @@ pub enum Problem {
         line: u32,
         message: String,
     },
+    /// Two fixtures of the block have the same type and id: which of them
+    /// a decision is about cannot be told.
+    DuplicateFixture {
+        fixture: String,
+        line: u32,
+        first_line: u32,
+    },
     /// The rule decided otherwise than the fixture expects.
     Unexpected {
         fixture: String,
@@ -144,6 +207,34 @@ pub enum Problem {
         /// The rule's finding for the fixture, if it made one: why.
         finding: Option<Box<Finding>>,
     },
+}
+
+impl Problem {
+    /// One line saying what went wrong.
+    pub fn describe(&self, rule: &str) -> String {
+        match self {
+            Problem::NoSuchRule => format!("no rule `{rule}` in the test's package"),
+            Problem::BadFixture {
+                fixture,
+                line,
+                message,
+            } => format!("fixture \"{fixture}\" (line {line}): {message}"),
+            Problem::DuplicateFixture {
+                fixture,
+                line,
+                first_line,
+            } => format!(
+                "fixture \"{fixture}\" (line {line}) has the type and id of the fixture on line {first_line}"
+            ),
+            Problem::Unexpected {
+                fixture,
+                line,
+                expected,
+                actual,
+                ..
+            } => format!("fixture \"{fixture}\" (line {line}): expected {expected}, got {actual}"),
+        }
+    }
 }
 
 /// Runs every test of `suite` against `policy` (the policy the suite was
@@ -162,96 +253,190 @@ pub fn run(policy: &CompiledPolicy, suite: &TestSuite, options: &TestOptions) ->
     report
 }
 
+/// A fixture's attributes as a resource, or why they are not one.
+fn fixture_resource(policy: &CompiledPolicy, f: &Fixture, now: f64) -> Result<Resource, String> {
+    let chunk = f
+        .chunk
+        .ok_or_else(|| "its attributes were not compiled".to_string())?;
+    let mut attrs = match eval::run_chunk(policy, chunk, now) {
+        Ok(attrs @ Value::Object(_)) => attrs,
+        Ok(other) => {
+            return Err(format!(
+                "its attributes are a {}, not an object",
+                other.type_name().as_str()
+            ));
+        }
+        Err(e) => return Err(e.message),
+    };
+    for pointer in &f.unknown {
+        attrs = set_unknown(attrs, pointer)
+            .ok_or_else(|| format!("no value at `{pointer}` to make unknown"))?;
+    }
+    let mut r = Resource::new(&f.resource_type, &f.id, attrs);
+    r.name = Some(f.id.as_str().into());
+    r.address = Some(format!("{}.{}", f.resource_type, f.id).into());
+    r.sensitive = f.sensitive.clone();
+    Ok(r)
+}
+
+/// `v` with the value at the JSON pointer `pointer` made unknown; `None`
+/// if there is no value there (the compiler put `null` at every marker,
+/// so that would be a compiler bug, and the fixture fails closed).
+fn set_unknown(v: Value, pointer: &str) -> Option<Value> {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return pointer.is_empty().then_some(Value::Unknown(None));
+    };
+    let (segment, tail) = match rest.find('/') {
+        Some(i) => (rest.get(..i)?, rest.get(i..)?),
+        None => (rest, ""),
+    };
+    let key = segment.replace("~1", "/").replace("~0", "~");
+    match v {
+        Value::Object(o) => {
+            let child = o.get(&key)?.clone();
+            let mut entries: Vec<(Str, Value)> =
+                o.iter().map(|(k, x)| (k.clone(), x.clone())).collect();
+            let slot = entries.iter_mut().find(|(k, _)| **k == *key)?;
+            slot.1 = set_unknown(child, tail)?;
+            Some(Value::object(Object::from_entries(entries)))
+        }
+        Value::List(items) => {
+            let i: usize = key.parse().ok()?;
+            let mut items = items.to_vec();
+            let slot = items.get_mut(i)?;
+            *slot = set_unknown(std::mem::take(slot), tail)?;
+            Some(Value::list(items))
+        }
+        _ => None,
+    }
+}
+
 fn run_one(policy: &CompiledPolicy, test: &TestCase, options: &TestOptions) -> TestResult {
     let mut problems = Vec::new();
-    let mut resources = Vec::new();
-    for f in &test.fixtures {
-        let Some(chunk) = f.chunk else {
-            problems.push(Problem::BadFixture {
-                fixture: f.id.clone(),
-                line: f.line,
-                message: "its attributes were not compiled".to_string(),
-            });
-            continue;
-        };
-        match eval::run_chunk(policy, chunk, options.now) {
-            Ok(attrs @ Value::Object(_)) => {
-                let mut r = Resource::new(&f.resource_type, &f.id, attrs);
-                r.name = Some(f.id.as_str().into());
-                r.address = Some(format!("{}.{}", f.resource_type, f.id).into());
-                resources.push(r);
-            }
-            Ok(other) => problems.push(Problem::BadFixture {
-                fixture: f.id.clone(),
-                line: f.line,
-                message: format!(
-                    "its attributes are a {}, not an object",
-                    other.type_name().as_str()
-                ),
-            }),
-            Err(e) => problems.push(Problem::BadFixture {
-                fixture: f.id.clone(),
-                line: f.line,
-                message: e.message,
-            }),
-        }
-    }
-    let expecting = test.fixtures.iter().filter(|f| f.expect.is_some()).count();
-    let result = |problems| TestResult {
-        rule: test.rule.clone(),
-        package: test.package.clone(),
-        location: test.location.clone(),
-        fixtures: expecting,
-        problems,
-    };
+    // The problem that stops every fixture of the block, by index.
+    let mut block_stopped: Option<usize> = None;
     let rule_index = policy
         .program()
         .rules
         .iter()
         .position(|r| r.meta.name == test.rule && r.meta.package == test.package);
-    let Some(rule_index) = rule_index else {
-        return result(vec![Problem::NoSuchRule]);
-    };
-    let snapshot = Snapshot::new(resources);
-    let report = eval::evaluate(
-        policy,
-        &snapshot,
-        &EvalOptions {
-            threads: 1,
-            now: options.now,
-            rules: Some(vec![rule_index]),
-            decisions: true,
-            ..EvalOptions::default()
-        },
-    );
+    if rule_index.is_none() {
+        problems.push(Problem::NoSuchRule);
+        block_stopped = Some(0);
+    }
+    let mut resources = Vec::new();
+    // Per fixture: its index in the snapshot, if it is in it, and the
+    // problem of its own that stops it.
+    let mut placed: Vec<Option<usize>> = Vec::with_capacity(test.fixtures.len());
+    let mut stopped: Vec<Option<usize>> = Vec::with_capacity(test.fixtures.len());
+    let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
     for f in &test.fixtures {
+        if let Some(&first_line) = seen.get(&(f.resource_type.as_str(), f.id.as_str())) {
+            problems.push(Problem::DuplicateFixture {
+                fixture: f.id.clone(),
+                line: f.line,
+                first_line,
+            });
+            // The rule's decisions for the two cannot be told apart.
+            block_stopped.get_or_insert(problems.len() - 1);
+        } else {
+            seen.insert((&f.resource_type, &f.id), f.line);
+        }
+        match fixture_resource(policy, f, options.now) {
+            Ok(r) => {
+                placed.push(Some(resources.len()));
+                stopped.push(None);
+                resources.push(r);
+            }
+            Err(message) => {
+                problems.push(Problem::BadFixture {
+                    fixture: f.id.clone(),
+                    line: f.line,
+                    message,
+                });
+                let index = problems.len() - 1;
+                placed.push(None);
+                stopped.push(Some(index));
+                // A missing context fixture changes what the rule sees
+                // of every other one.
+                if f.expect.is_none() {
+                    block_stopped.get_or_insert(index);
+                }
+            }
+        }
+    }
+    let snapshot = Snapshot::new(resources);
+    let report = rule_index.map(|rule| {
+        eval::evaluate(
+            policy,
+            &snapshot,
+            &EvalOptions {
+                threads: 1,
+                now: options.now,
+                rules: Some(vec![rule]),
+                decisions: true,
+                ..EvalOptions::default()
+            },
+        )
+    });
+    let decisions: HashMap<usize, &str> = report
+        .iter()
+        .flat_map(|r| &r.decisions)
+        .map(|d| (d.resource, d.decision.as_str()))
+        .collect();
+    let findings: HashMap<(&str, &str), &Finding> = report
+        .iter()
+        .flat_map(|r| &r.findings)
+        .map(|x| ((&*x.resource.type_, &*x.resource.id), x))
+        .collect();
+    let mut fixtures = Vec::new();
+    for (i, f) in test.fixtures.iter().enumerate() {
         let Some(expect) = &f.expect else { continue };
-        let position = snapshot
-            .resources
-            .iter()
-            .position(|r| *r.type_ == *f.resource_type && *r.id == *f.id);
-        let decision = position.and_then(|ri| {
-            report
-                .decisions
-                .iter()
-                .find(|d| d.resource == ri)
-                .map(|d| d.decision)
-        });
-        // A fixture the rule does not select is skipped.
-        let actual = decision.map_or("skip", Decision::as_str);
-        if actual != expect {
-            let finding = report
-                .findings
-                .iter()
-                .find(|x| *x.resource.type_ == *f.resource_type && *x.resource.id == *f.id);
-            problems.push(Problem::Unexpected {
+        let position = placed.get(i).copied().flatten();
+        let actual = match (&report, position) {
+            // A fixture the rule does not select is skipped.
+            (Some(_), Some(ri)) => Some(decisions.get(&ri).copied().unwrap_or("skip").to_string()),
+            _ => None,
+        };
+        let finding = position
+            .and_then(|_| findings.get(&(f.resource_type.as_str(), f.id.as_str())))
+            .copied();
+        let stop = stopped.get(i).copied().flatten().or(block_stopped);
+        let mut problem = stop
+            .and_then(|p| problems.get(p))
+            .map(|p| p.describe(&test.rule));
+        if let Some(actual) = &actual
+            && actual != expect
+        {
+            let unexpected = Problem::Unexpected {
                 fixture: f.id.clone(),
                 line: f.line,
                 expected: expect.clone(),
-                actual: actual.to_string(),
+                actual: actual.clone(),
                 finding: finding.cloned().map(Box::new),
-            });
+            };
+            problem.get_or_insert_with(|| format!("expected {expect}, got {actual}"));
+            problems.push(unexpected);
         }
+        fixtures.push(FixtureResult {
+            id: f.id.clone(),
+            resource_type: f.resource_type.clone(),
+            line: f.line,
+            expected: expect.clone(),
+            passed: problem.is_none() && actual.is_some(),
+            problem: match (&problem, &actual) {
+                (None, None) => Some("its outcome could not be established".to_string()),
+                _ => problem,
+            },
+            actual,
+            finding: finding.cloned().map(Box::new),
+        });
     }
-    result(problems)
+    TestResult {
+        rule: test.rule.clone(),
+        package: test.package.clone(),
+        location: test.location.clone(),
+        fixtures,
+        problems,
+    }
 }

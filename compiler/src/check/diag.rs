@@ -508,7 +508,9 @@ pub fn invalid_expectation(
     .label("not an expectation");
     with_help(
         d,
-        suggestion.or_else(|| Some("expect one of `pass`, `fail`, `skip`".into())),
+        suggestion.or_else(|| {
+            Some("expect one of `pass`, `fail`, `skip`, `error`, `indeterminate`".into())
+        }),
     )
 }
 
@@ -677,4 +679,17 @@ pub fn key_read_as_arithmetic(
     .help(format!(
         "a key with `-` or `/` is quoted: write `[\"{key}\"]` in place of `.{key}` (keys with dots too: `labels[\"app.kubernetes.io/name\"]`)"
     ))
+}
+
+pub fn misplaced_fixture_marker(file: FileId, span: Span, marker: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::MisplacedFixtureMarker,
+        file,
+        span,
+        format!("`{marker}` marks a value of a test fixture and is allowed nowhere else"),
+    )
+    .label("not a value of a fixture's attributes")
+    .help(
+        "mark a whole attribute value or list element of a fixture; a rule reads unknown and sensitive values from its input",
+    )
 }

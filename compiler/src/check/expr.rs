@@ -594,6 +594,14 @@ impl Checker<'_> {
                     self.fn_call(scope, ident, arity, args);
                     Ty::Any
                 }
+                Resolved::Unknown if FixtureMarker::named(&ident.name).is_some() => {
+                    let form =
+                        FixtureMarker::named(&ident.name).map_or("", FixtureMarker::call_form);
+                    self.diags
+                        .push(diag::misplaced_fixture_marker(scope.file, e.span, form));
+                    self.args(scope, args);
+                    Ty::Any
+                }
                 Resolved::Unknown => {
                     let candidates = self.function_candidates(scope);
                     let suggestion =
@@ -661,6 +669,48 @@ impl Checker<'_> {
             return None;
         };
         self.imports.get(scope.module)?.get(&alias.name).map(|_| ())
+    }
+
+    /// A value in a test fixture's attributes: object and list literals
+    /// are walked, so a marker (`unknown()`, `sensitive(v)`) can stand
+    /// at any depth; everything else is an ordinary expression.
+    pub(crate) fn fixture_value(&mut self, scope: &mut Scope<'_>, e: &Expr) {
+        match &e.kind {
+            ExprKind::Object(entries) => {
+                for (_, value) in entries {
+                    self.fixture_value(scope, value);
+                }
+            }
+            ExprKind::List(items) => {
+                for item in items {
+                    self.fixture_value(scope, item);
+                }
+            }
+            _ => match FixtureMarker::of(e) {
+                Some((marker, _, args)) if args.len() == marker.arity() => {
+                    for arg in args {
+                        self.fixture_value(scope, arg);
+                    }
+                }
+                Some((marker, name, args)) => {
+                    let expected = match marker.arity() {
+                        0 => "no arguments".to_string(),
+                        n => plural(n, "argument"),
+                    };
+                    self.diags.push(diag::wrong_arity(
+                        scope.file,
+                        name.span,
+                        &name.name,
+                        &expected,
+                        args.len(),
+                    ));
+                    self.args(scope, args);
+                }
+                None => {
+                    self.expr(scope, e);
+                }
+            },
+        }
     }
 
     fn args(&mut self, scope: &mut Scope<'_>, args: &[Expr]) {

@@ -21,6 +21,10 @@ use crate::span::{FileId, Span};
 
 pub use fold::{Const, fold};
 
+/// What a test fixture can expect the rule to decide (`expect WORD`): the
+/// runtime's decisions, by the names they print with.
+pub const EXPECTATIONS: &[&str] = &["pass", "fail", "skip", "error", "indeterminate"];
+
 /// The names every rule and drift block can read about the resource it is
 /// evaluating.
 pub const RESOURCE_NAMES: &[&str] = &[
@@ -331,12 +335,12 @@ impl<'m> Checker<'m> {
         };
         for fixture in &test.fixtures {
             let mut scope = expr::Scope::new(file, pkg, m, None);
-            self.expr(&mut scope, &fixture.attributes);
+            self.fixture_value(&mut scope, &fixture.attributes);
             let Some(expect) = &fixture.expect else {
                 continue;
             };
-            if !["pass", "fail", "skip"].contains(&expect.name.as_str()) {
-                let suggestion = diag::did_you_mean(&expect.name, ["pass", "fail", "skip"]);
+            if !EXPECTATIONS.contains(&expect.name.as_str()) {
+                let suggestion = diag::did_you_mean(&expect.name, EXPECTATIONS.iter().copied());
                 self.diags.push(diag::invalid_expectation(
                     file,
                     expect.span,

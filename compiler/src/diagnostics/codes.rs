@@ -91,7 +91,8 @@ codes! {
     DuplicateClause = "E0408", "duplicate-clause", Error, "a metadata clause given twice";
     ClauseNotAllowed = "E0409", "clause-not-allowed", Error, "a clause that does not belong in this kind of block";
     MissingPaths = "E0410", "missing-paths", Error, "a drift block without `paths`";
-    InvalidExpectation = "E0411", "invalid-expectation", Error, "a test expectation other than pass, fail or skip";
+    InvalidExpectation = "E0411", "invalid-expectation", Error, "a test expectation other than pass, fail, skip, error or indeterminate";
+    MisplacedFixtureMarker = "E0412", "misplaced-fixture-marker", Error, "`unknown()` or `sensitive(...)` outside a test fixture's attribute values";
     // Warnings.
     UnusedLet = "W0001", "unused-let", Warning, "a `let` that nothing reads";
     GuardNeverHolds = "W0002", "guard-never-holds", Warning, "a `when` guard that is always false";

@@ -10,7 +10,9 @@ use plumb_runtime::projection::TypePattern;
 use plumb_stdlib::controls::Framework;
 
 use super::*;
-use crate::ast::{self, BinaryOp, ClauseKind, Expr, ExprKind, Item, Module, UnaryOp};
+use crate::ast::{
+    self, BinaryOp, ClauseKind, Expr, ExprKind, FixtureMarker, Item, Module, UnaryOp,
+};
 use crate::source::SourceMap;
 
 /// Lowering failed on something the checker should have rejected.
@@ -115,6 +117,18 @@ pub fn lower(modules: &[Module], sources: &SourceMap) -> Result<IrProgram, Lower
         queries: l.queries,
         tests,
     })
+}
+
+/// Where a fixture's markers stand, as JSON pointers into its attributes.
+#[derive(Debug, Default)]
+struct FixtureMarks {
+    unknown: Vec<String>,
+    sensitive: Vec<String>,
+}
+
+/// A key as one JSON pointer segment (RFC 6901: `~` and `/` escaped).
+fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn type_pattern(p: &ast::TypePattern) -> TypePattern {
@@ -402,12 +416,15 @@ impl<'a> Lowerer<'a> {
         let mut fixtures = Vec::new();
         for f in &t.fixtures {
             let mut scope = Scope::new(m, pkg, false);
-            let attributes = self.expr(&mut scope, &f.attributes)?;
+            let mut marks = FixtureMarks::default();
+            let attributes = self.fixture_value(&mut scope, &f.attributes, "", &mut marks)?;
             fixtures.push(IrFixture {
                 resource_type: f.resource_type.name.clone(),
                 id: f.id.clone(),
                 attributes,
                 frame: scope.frame,
+                unknown: marks.unknown,
+                sensitive: marks.sensitive,
                 expect: f.expect.as_ref().map(|e| e.name.clone()),
                 line: self.line(m, f.span),
             });
@@ -422,6 +439,66 @@ impl<'a> Lowerer<'a> {
             file: self.file_name(m),
             line: self.line(m, t.name.span),
             fixtures,
+        })
+    }
+
+    /// A value of a fixture's attributes at the JSON pointer `at`: object
+    /// and list literals are lowered here so markers at any depth are
+    /// found with their place; a marker's place is recorded and
+    /// `unknown()` computes `null` (the runner makes it unknown).
+    fn fixture_value(
+        &mut self,
+        scope: &mut Scope,
+        e: &Expr,
+        at: &str,
+        marks: &mut FixtureMarks,
+    ) -> Res<Ir> {
+        Ok(match &e.kind {
+            ExprKind::Object(entries) => {
+                // A repeated key: the last entry is the value, so only its
+                // markers count.
+                let last: HashMap<&str, usize> = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.name.as_str(), i))
+                    .collect();
+                let mut lowered = Vec::with_capacity(entries.len());
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    let overridden = last.get(k.name.as_str()) != Some(&i);
+                    let pointer = format!("{at}/{}", pointer_segment(&k.name));
+                    let ir = if overridden {
+                        self.fixture_value(scope, v, &pointer, &mut FixtureMarks::default())?
+                    } else {
+                        self.fixture_value(scope, v, &pointer, marks)?
+                    };
+                    lowered.push((k.name.clone(), ir));
+                }
+                Ir::Object(lowered)
+            }
+            ExprKind::List(items) => Ir::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| self.fixture_value(scope, x, &format!("{at}/{i}"), marks))
+                    .collect::<Res<Vec<_>>>()?,
+            ),
+            _ => match FixtureMarker::of(e) {
+                Some((FixtureMarker::Unknown, _, _)) => {
+                    marks.unknown.push(at.to_string());
+                    Ir::Null
+                }
+                Some((FixtureMarker::Sensitive, _, [value])) => {
+                    marks.sensitive.push(at.to_string());
+                    self.fixture_value(scope, value, at, marks)?
+                }
+                Some((marker, _, _)) => {
+                    return Err(self.fail(
+                        scope.module,
+                        format!("`{}` with the wrong number of arguments", marker.name()),
+                    ));
+                }
+                None => self.expr(scope, e)?,
+            },
         })
     }
 

@@ -113,7 +113,15 @@ pub struct IrFixture {
     pub attributes: Ir,
     /// Frame slots its attributes expression needs.
     pub frame: u16,
-    /// `pass`, `fail`, `skip`, or `None` for context fixtures.
+    /// JSON pointers (into the attributes) of `unknown()` markers: the
+    /// attributes expression computes `null` there, and the test runner
+    /// puts the runtime's unknown value in its place.
+    pub unknown: Vec<String>,
+    /// JSON pointers of `sensitive(...)` markers: the resource's
+    /// sensitive paths, as an importer records them.
+    pub sensitive: Vec<String>,
+    /// `pass`, `fail`, `skip`, `error`, `indeterminate`, or `None` for
+    /// context fixtures.
     pub expect: Option<String>,
     pub line: u32,
 }

@@ -977,7 +977,7 @@ impl<'s> Parser<'s> {
         let attributes = self.object()?;
         let expect = if self.at_word("expect") {
             self.bump();
-            Some(self.ident("`pass`, `fail` or `skip`")?)
+            Some(self.ident("`pass`, `fail`, `skip`, `error` or `indeterminate`")?)
         } else {
             None
         };
