@@ -132,7 +132,7 @@ fn files_are_reported_in_path_order() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-order");
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     let bad =
-        "rule r on t {\n  severity hgh\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
+        "rule r on host {\n  severity hgh\n  controls nist.CM-6\n  require attributes.x == 1\n}\n";
     std::fs::write(dir.join("b.plumb"), bad).unwrap();
     std::fs::write(dir.join("a.plumb"), bad).unwrap();
     std::fs::write(dir.join("sub/c.plumb"), bad).unwrap();

@@ -637,6 +637,16 @@ const EDGE_CASES: &[(bool, &str)] = &[
     (false, "fn f(,) = 1"),
     (false, "let x == 1"),
     (false, "let x => 1"),
+    // Declared types.
+    (true, "type acme_widget"),
+    (true, "type acme_*\ntype type\nrule r on acme_widget {}"),
+    (true, "let x = 2\ntype t"),
+    (false, "type"),
+    (false, "type rule"),
+    (false, "type a b"),
+    (false, "type acme_*_x"),
+    (false, "type \"t\""),
+    (false, "rule r on t { type x }"),
     // Blocks and clauses.
     (true, "rule r on t { severity high require x }"),
     (true, "rule on on on {}"),
@@ -1517,11 +1527,13 @@ mod generate {
                 format!("{d}fn {n}({}{comma}) = {}\n", params.join(", "), body.text)
             },
         );
+        let type_decl = type_pattern(odd).prop_map(|t| format!("type {t}\n"));
         prop_oneof![
             4 => block(odd, clauses),
             1 => test_block(odd),
             2 => let_decl,
             1 => fn_decl,
+            1 => type_decl,
         ]
         .boxed()
     }

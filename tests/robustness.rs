@@ -1124,29 +1124,29 @@ const CONTEXTS: &[(&str, &str)] = &[
 const MORE_CONTEXTS: &[(&str, &str)] = &[
     (
         "when",
-        "rule r on t {\n  severity low\n  controls nist.CM-6\n  when {}\n  require attributes.x == 1\n}\n",
+        "type t\nrule r on t {\n  severity low\n  controls nist.CM-6\n  when {}\n  require attributes.x == 1\n}\n",
     ),
     (
         "rule let",
-        "rule r on t {\n  severity low\n  controls nist.CM-6\n  let y = {}\n  require y == 1\n}\n",
+        "type t\nrule r on t {\n  severity low\n  controls nist.CM-6\n  let y = {}\n  require y == 1\n}\n",
     ),
     ("fn body", "fn f(a) = {}\n"),
     (
         "drift when",
-        "drift d on t {\n  paths a\n  severity low\n  controls nist.CM-6\n  when {}\n}\n",
+        "type t\ndrift d on t {\n  paths a\n  severity low\n  controls nist.CM-6\n  when {}\n}\n",
     ),
     (
         "test fixture",
-        "rule r on t {\n  severity low\n  controls nist.CM-6\n  require attributes.k == 1\n}\n\
+        "type t\nrule r on t {\n  severity low\n  controls nist.CM-6\n  require attributes.k == 1\n}\n\
          test r {\n  resource t \"a\" { k: {} } expect pass\n}\n",
     ),
     (
         "quantifier body",
-        "rule r on t {\n  severity low\n  controls nist.CM-6\n  require all(attributes.x, v => {})\n}\n",
+        "type t\nrule r on t {\n  severity low\n  controls nist.CM-6\n  require all(attributes.x, v => {})\n}\n",
     ),
     (
         "call argument",
-        "rule r on t {\n  severity low\n  controls nist.CM-6\n  require length(1, {}, 2) > 0\n}\n",
+        "type t\nrule r on t {\n  severity low\n  controls nist.CM-6\n  require length(1, {}, 2) > 0\n}\n",
     ),
 ];
 
@@ -1252,7 +1252,7 @@ fn deep_nesting_in_template_holes() {
     let mut h = Harness::new("deep_nesting_in_template_holes");
     let rule = |clause: &str| {
         format!(
-            "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n  {clause}\n}}\n"
+            "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n  {clause}\n}}\n"
         )
     };
     let n = DEPTH;
@@ -1314,7 +1314,7 @@ fn deep_nesting_twice_in_one_file_is_reported_once() {
         (
             "two deep requires",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require {deep}\n  require {deep}\n}}\n"
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require {deep}\n  require {deep}\n}}\n"
             ),
         ),
         (
@@ -1324,13 +1324,13 @@ fn deep_nesting_twice_in_one_file_is_reported_once() {
         (
             "deep require and deep message hole",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require {deep}\n  message \"{{{deep}}}\"\n}}\n"
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require {deep}\n  message \"{{{deep}}}\"\n}}\n"
             ),
         ),
         (
             "two deep message holes",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n  message \"{{{deep}}} {{{deep}}}\"\n}}\n"
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n  message \"{{{deep}}} {{{deep}}}\"\n}}\n"
             ),
         ),
     ];
@@ -1378,7 +1378,7 @@ fn deep_input_without_expression_context() {
         (
             "closers in require",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require x{}\n}}\n",
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require x{}\n}}\n",
                 ")".repeat(n)
             ),
         ),
@@ -1393,28 +1393,28 @@ fn deep_input_without_expression_context() {
         (
             "long drift path",
             format!(
-                "drift d on t {{\n  paths a{}\n  severity low\n  controls nist.CM-6\n}}\n",
+                "type t\ndrift d on t {{\n  paths a{}\n  severity low\n  controls nist.CM-6\n}}\n",
                 ".b[*]".repeat(n)
             ),
         ),
         (
             "long control id",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.AC-2{}\n  require attributes.x == 1\n}}\n",
+                "type t\nrule r on t {{\n  severity low\n  controls nist.AC-2{}\n  require attributes.x == 1\n}}\n",
                 "(1)".repeat(n)
             ),
         ),
         (
             "many lambda parameters",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require all(x, ({}) => 1)\n}}\n",
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require all(x, ({}) => 1)\n}}\n",
                 vec!["a"; n].join(", ")
             ),
         ),
         (
             "unclosed lambda parameters",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require all(x, ({}\n}}\n",
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require all(x, ({}\n}}\n",
                 vec!["a"; n].join(", ")
             ),
         ),
@@ -1428,7 +1428,7 @@ fn deep_input_without_expression_context() {
         ),
         (
             "many rules",
-            "rule r on t { severity low controls nist.CM-6 require attributes.x == 1 }\n"
+            "type t\nrule r on t { severity low controls nist.CM-6 require attributes.x == 1 }\n"
                 .repeat(n / 10),
         ),
         (
@@ -1438,7 +1438,7 @@ fn deep_input_without_expression_context() {
         (
             "many holes",
             format!(
-                "rule r on t {{\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n  message \"{}\"\n}}\n",
+                "type t\nrule r on t {{\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n  message \"{}\"\n}}\n",
                 "{id}".repeat(n)
             ),
         ),
@@ -1512,11 +1512,11 @@ fn cli_renders_mangled_inputs() {
     for special in [
         &b""[..],
         b"rule",
-        b"rule r on t {\r\n  severity hgh\r\n  require x ==\r\n",
+        b"type t\nrule r on t {\r\n  severity hgh\r\n  require x ==\r\n",
         b"\t\trule r on t { severity \xe6\x97\xa5 }",
         b"let x = \"\xf0\x9f\xa6\x80{\"",
         b"\xff\xfe\xfd",
-        b"rule r on t {\n  message \"{\xc3\xa9 @}\"\n",
+        b"type t\nrule r on t {\n  message \"{\xc3\xa9 @}\"\n",
     ] {
         write(special);
     }

@@ -201,6 +201,8 @@ fn markers_outside_a_fixture_value_are_errors() {
         "misplaced.plumb",
         r#"package misplaced
 
+type t
+
 let planned = unknown()
 
 rule r on t {

@@ -184,9 +184,18 @@ const KINDS: &[Kind] = &[
 pub fn generate(rules: usize, files: usize) -> Vec<File> {
     let files = files.max(1);
     let mut rng = Rng::new(0x5eed_f00d_cafe_b0ba);
+    // The rules read attributes at random, not as the providers' schemas
+    // define them: declaring the types as the user's own keeps W0013 quiet.
+    let mut library = LIBRARY.to_string();
+    let mut declared: Vec<&str> = KINDS.iter().flat_map(|k| k.types.iter().copied()).collect();
+    declared.sort_unstable();
+    declared.dedup();
+    for ty in declared {
+        library.push_str(&format!("\ntype {ty}\n"));
+    }
     let mut out = vec![File {
         name: "lib/common.plumb".to_string(),
-        text: LIBRARY.to_string(),
+        text: library,
     }];
     let mut next_rule = 0usize;
     for f in 0..files {

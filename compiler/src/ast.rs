@@ -62,6 +62,16 @@ pub enum Item {
     Let(LetDecl),
     Fn(FnDecl),
     Test(TestBlock),
+    Type(TypeDecl),
+}
+
+/// `type acme_widget` or `type acme_*`: resource types the user's own
+/// sources produce, so selectors naming them are not unknown (W0012) and
+/// their attributes are not checked against the catalog (W0013).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDecl {
+    pub pattern: TypePattern,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

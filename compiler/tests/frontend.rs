@@ -11,11 +11,71 @@
 
 use plumb_compiler::{Code, Diagnostic, SourceMap, analyze};
 
+/// The tests here are about other diagnostics than the type catalog's, and
+/// use placeholder types (`t`) and attributes: a second file declares every
+/// type the user's own (`type *`), which keeps W0012 and W0013 out of them.
 fn lint(src: &str) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
     sources.add("test.plumb", src);
+    sources.add("types.plumb", "type *\n");
     let analysis = analyze(&sources);
     (sources, analysis.diagnostics)
+}
+
+fn lint_alone(src: &str) -> Vec<Code> {
+    let mut sources = SourceMap::new();
+    sources.add("test.plumb", src);
+    analyze(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn unknown_types_and_attributes_are_warnings_unless_declared() {
+    let rule = |on: &str, path: &str| {
+        format!(
+            "rule r on {on} {{\n  severity high\n  controls nist.CM-6\n  require attributes.{path} == true\n}}\n"
+        )
+    };
+    assert_eq!(
+        lint_alone(&rule("aws_s3_buckets", "acl")),
+        [Code::UnknownResourceType]
+    );
+    assert_eq!(lint_alone(&rule("aws_s3_*, k8s_*, cfn_*", "x")), []);
+    assert_eq!(
+        lint_alone(&rule("aws_s3_bucket", "versioning[0].enabeld")),
+        [Code::UnknownAttribute]
+    );
+    assert_eq!(
+        lint_alone(&rule("aws_s3_bucket", "versioning[0].enabled")),
+        []
+    );
+    assert_eq!(lint_alone(&rule("aws_s3_bucket", "tags.anything")), []);
+    // Unknown in one selected type is fine if another has it.
+    assert_eq!(
+        lint_alone(&rule(
+            "aws_security_group, aws_security_group_rule",
+            "from_port"
+        )),
+        []
+    );
+    // Declared types are known, and their attributes unchecked.
+    let declared = format!(
+        "type acme_widget\ntype aws_s3_bucket\n{}{}",
+        rule("acme_widget", "x"),
+        rule("aws_s3_bucket", "x").replace("rule r", "rule r2")
+    );
+    assert_eq!(lint_alone(&declared), []);
+    // A shadowed `attributes` is not the resource's.
+    assert_eq!(
+        lint_alone(&rule(
+            "aws_s3_bucket",
+            "acl and all([{}], attributes => attributes.x)"
+        )),
+        [Code::ShadowedName]
+    );
 }
 
 /// `(code, line, column)` of every diagnostic.
@@ -424,7 +484,7 @@ fn a_byte_order_mark_before_a_rule_file_is_not_an_error() {
     let mut sources = plumb_compiler::SourceMap::new();
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(
-        b"package p\n\nrule r on t {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n",
+        b"package p\n\nrule r on host {\n  severity low\n  controls nist.CM-6\n  require attributes.x == 1\n}\n",
     );
     sources.add_bytes("bom.plumb", bytes);
     let analysis = plumb_compiler::analyze(&sources);

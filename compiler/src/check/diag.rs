@@ -693,3 +693,63 @@ pub fn misplaced_fixture_marker(file: FileId, span: Span, marker: &str) -> Diagn
         "mark a whole attribute value or list element of a fixture; a rule reads unknown and sensitive values from its input",
     )
 }
+
+pub fn unknown_resource_type(
+    file: FileId,
+    span: Span,
+    name: &str,
+    prefix: bool,
+    suggestion: Option<String>,
+) -> Diagnostic {
+    let (message, label) = if prefix {
+        (
+            format!("`{name}*` matches no known resource type"),
+            "no importer or provider produces a type starting with this",
+        )
+    } else {
+        (
+            format!("unknown resource type `{name}`"),
+            "no importer or provider produces this type",
+        )
+    };
+    let declare = if prefix {
+        format!("`type {name}*`")
+    } else {
+        format!("`type {name}`")
+    };
+    let help = match suggestion {
+        Some(s) => format!("{s} (a type of your own is declared with {declare})"),
+        None => format!("a type of your own is declared with {declare}"),
+    };
+    Diagnostic::new(Code::UnknownResourceType, file, span, message)
+        .label(label)
+        .help(help)
+}
+
+pub fn unknown_attribute(
+    file: FileId,
+    span: Span,
+    key: &str,
+    parent: &str,
+    types: &[&str],
+    suggestion: Option<String>,
+) -> Diagnostic {
+    let types = types
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let place = if parent.is_empty() {
+        types
+    } else {
+        format!("`{parent}` of {types}")
+    };
+    let d = Diagnostic::new(
+        Code::UnknownAttribute,
+        file,
+        span,
+        format!("no attribute `{key}` in {place}"),
+    )
+    .label("not in the published schema of the type");
+    with_help(d, suggestion)
+}

@@ -12,6 +12,7 @@ mod diag;
 mod expr;
 mod fold;
 mod metadata;
+pub mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -116,6 +117,7 @@ pub fn check(modules: &[Module]) -> Vec<Diagnostic> {
     checker.report_cycles();
     checker.report_unused();
     let mut diags = checker.diags;
+    types::check(modules, &mut diags);
     crate::diagnostics::sort(&mut diags);
     diags
 }
@@ -166,7 +168,7 @@ impl<'m> Checker<'m> {
                         }
                     }
                     Item::Rule(b) | Item::Drift(b) => self.define_block(pkg, m, i, module.file, b),
-                    Item::Test(_) => {}
+                    Item::Test(_) | Item::Type(_) => {}
                 }
             }
         }
@@ -305,6 +307,7 @@ impl<'m> Checker<'m> {
                 }
                 Item::Rule(b) | Item::Drift(b) => self.check_block(module.file, pkg, m, b),
                 Item::Test(t) => self.check_test(module.file, pkg, m, t),
+                Item::Type(_) => {}
             }
         }
     }

@@ -105,6 +105,8 @@ codes! {
     MixedComparison = "W0009", "mixed-comparison", Warning, "`==` or `!=` between a number and a string";
     DollarBeforeHole = "W0010", "dollar-before-hole", Warning, "a `$` before a template hole";
     KeyReadAsArithmetic = "W0011", "key-read-as-arithmetic", Warning, "a key with `-` or `/` written as a path";
+    UnknownResourceType = "W0012", "unknown-resource-type", Warning, "a selector naming a type no source produces";
+    UnknownAttribute = "W0013", "unknown-attribute", Warning, "a path into an attribute the selected types do not have";
 }
 
 impl std::fmt::Display for Code {

@@ -424,8 +424,11 @@ impl<'s> Parser<'s> {
                 Token::Test => self.test_block().map(|t| Some(Item::Test(t))),
                 Token::Let => self.let_decl().map(|l| Some(Item::Let(l))),
                 Token::Fn => self.fn_decl().map(|f| Some(Item::Fn(f))),
+                Token::Ident if self.at_word("type") => {
+                    self.type_decl().map(|t| Some(Item::Type(t)))
+                }
                 _ => Err(self.unexpected(
-                    "an item (`rule`, `drift`, `test`, `let`, `fn`, `package` or `import`)",
+                    "an item (`rule`, `drift`, `test`, `let`, `fn`, `type`, `package` or `import`)",
                 )),
             };
             match result {
@@ -534,6 +537,16 @@ impl<'s> Parser<'s> {
             clauses,
             span: kw.to(self.prev_span()),
             has_errors,
+        })
+    }
+
+    /// `type NAME` or `type PREFIX*`: a resource type of the user's own.
+    fn type_decl(&mut self) -> PResult<TypeDecl> {
+        let kw = self.bump();
+        let pattern = self.type_pattern()?;
+        Ok(TypeDecl {
+            pattern,
+            span: kw.to(self.prev_span()),
         })
     }
 
@@ -1021,5 +1034,6 @@ fn item_span(item: &Item) -> Span {
         Item::Rule(b) | Item::Drift(b) => b.span,
         Item::Fn(f) => f.span,
         Item::Test(t) => t.span,
+        Item::Type(t) => t.span,
     }
 }
