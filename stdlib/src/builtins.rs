@@ -163,6 +163,14 @@ pub const BUILTINS: &[Builtin] = &[
         "true if two networks share an address"
     ),
     builtin!(
+        "coalesce",
+        [Value("value", Ty::Any), Value("defaults", Ty::Any)],
+        0,
+        true,
+        Ty::Any,
+        "the first argument that is not null"
+    ),
+    builtin!(
         "contains",
         [Value("haystack", Ty::Collection), Value("needle", Ty::Any)],
         0,
@@ -201,6 +209,14 @@ pub const BUILTINS: &[Builtin] = &[
         false,
         Ty::Bool,
         "true if the value is present and not null"
+    ),
+    builtin!(
+        "flatten",
+        [Value("items", Ty::List)],
+        0,
+        false,
+        Ty::List,
+        "the elements of a list's lists spliced into it, one level"
     ),
     builtin!(
         "format",
@@ -299,12 +315,32 @@ pub const BUILTINS: &[Builtin] = &[
         "the first element for which the predicate holds, or null"
     ),
     builtin!(
+        "replace",
+        [
+            Value("text", Ty::String),
+            Value("old", Ty::String),
+            Value("new", Ty::String)
+        ],
+        0,
+        false,
+        Ty::String,
+        "replaces every occurrence of a literal string"
+    ),
+    builtin!(
         "semver_compare",
         [Value("a", Ty::String), Value("b", Ty::String)],
         0,
         false,
         Ty::Number,
         "-1, 0 or 1 as version a is lower, equal or higher"
+    ),
+    builtin!(
+        "sort",
+        [Value("items", Ty::List)],
+        0,
+        false,
+        Ty::List,
+        "the elements of a list in ascending order"
     ),
     builtin!(
         "split",
@@ -321,6 +357,18 @@ pub const BUILTINS: &[Builtin] = &[
         false,
         Ty::Bool,
         "true if the text starts with the prefix"
+    ),
+    builtin!(
+        "substr",
+        [
+            Value("text", Ty::String),
+            Value("start", Ty::Number),
+            Value("length", Ty::Number)
+        ],
+        1,
+        false,
+        Ty::String,
+        "the characters of a string from a position, optionally up to a length"
     ),
     builtin!(
         "sum",
@@ -387,6 +435,14 @@ pub const BUILTINS: &[Builtin] = &[
         "`null`, `bool`, `number`, `string`, `list` or `object`"
     ),
     builtin!(
+        "unique",
+        [Value("items", Ty::List)],
+        0,
+        false,
+        Ty::List,
+        "the list without repeated elements, first occurrences in order"
+    ),
+    builtin!(
         "upper",
         [Value("text", Ty::String)],
         0,
@@ -438,5 +494,9 @@ mod tests {
         assert_eq!(count, Some((1, Some(2))));
         let format = lookup("format").map(|b| (b.min_args(), b.max_args()));
         assert_eq!(format, Some((1, None)));
+        let coalesce = lookup("coalesce").map(|b| (b.min_args(), b.max_args()));
+        assert_eq!(coalesce, Some((2, None)));
+        let substr = lookup("substr").map(|b| (b.min_args(), b.max_args()));
+        assert_eq!(substr, Some((2, Some(3))));
     }
 }

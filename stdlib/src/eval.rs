@@ -47,6 +47,11 @@ type R = Result<Value, String>;
 
 /// Calls the built-in `name`.
 pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
+    // `coalesce` is decided by its first argument that is not null: an
+    // unknown after it does not matter.
+    if name == "coalesce" {
+        return Ok(coalesce(args));
+    }
     if args.iter().any(Value::is_unknown) {
         return Ok(Value::Unknown(None));
     }
@@ -94,6 +99,19 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
             (other, _) => Err(wrong(name, "a list", other)),
         },
         "format" => format(a, args.get(1..).unwrap_or_default()),
+        "replace" => match (a, b, arg(args, 2)) {
+            (Value::Null, _, _) | (_, Value::Null, _) | (_, _, Value::Null) => Ok(Value::Null),
+            (Value::String(text), Value::String(old), Value::String(new)) => {
+                replace(text, old, new)
+            }
+            (Value::String(_), Value::String(_), other)
+            | (Value::String(_), other, _)
+            | (other, _, _) => Err(wrong(name, "a string", other)),
+        },
+        "substr" => substr(a, b, args.get(2)),
+        "sort" => list_arg(name, a, sort),
+        "unique" => list_arg(name, a, unique),
+        "flatten" => list_arg(name, a, flatten),
         "to_string" => Ok(Value::string(&a.display())),
         "to_number" => Ok(match a {
             Value::Number(_) => a.clone(),
@@ -359,6 +377,196 @@ fn format(template: &Value, values: &[Value]) -> R {
         }
     }
     Ok(Value::String(Str::from(out)))
+}
+
+/// The longest string `replace` builds: text from a snapshot is far
+/// shorter, and a replacement repeated at every match must not be able to
+/// exhaust memory.
+pub const MAX_REPLACE_BYTES: usize = 1 << 24;
+
+/// Every occurrence of `old`, left to right and not overlapping, replaced by
+/// `new`. An empty `old` matches before every character and at the end.
+fn replace(text: &str, old: &str, new: &str) -> R {
+    let matches = if old.is_empty() {
+        text.chars().count() + 1
+    } else {
+        text.matches(old).count()
+    };
+    // The matches do not overlap, so they are at most the whole text.
+    let kept = text.len().saturating_sub(matches.saturating_mul(old.len()));
+    let size = matches
+        .checked_mul(new.len())
+        .and_then(|added| kept.checked_add(added));
+    match size {
+        Some(n) if n <= MAX_REPLACE_BYTES => Ok(Value::String(Str::from(text.replace(old, new)))),
+        _ => Err(format!(
+            "`replace` would build a string longer than {MAX_REPLACE_BYTES} bytes"
+        )),
+    }
+}
+
+/// `substr(text, start, length?)`, by characters.
+fn substr(text: &Value, start: &Value, length: Option<&Value>) -> R {
+    if text.is_null() || start.is_null() || length.is_some_and(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let Value::String(s) = text else {
+        return Err(wrong("substr", "a string", text));
+    };
+    let start = char_count("start", start)?;
+    let chars = s.chars().skip(start);
+    Ok(Value::String(Str::from(match length {
+        None => chars.collect::<String>(),
+        Some(n) => chars.take(char_count("length", n)?).collect::<String>(),
+    })))
+}
+
+/// A position or length in characters: a whole number, 0 or more. Past
+/// `usize::MAX` it saturates, which is past the end of any string.
+fn char_count(what: &str, v: &Value) -> Result<usize, String> {
+    match v {
+        Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Ok(if *n >= usize::MAX as f64 {
+            usize::MAX
+        } else {
+            *n as usize
+        }),
+        Value::Number(_) => Err(format!(
+            "`substr` {what} must be a whole number, 0 or more, found {}",
+            v.literal()
+        )),
+        other => Err(wrong("substr", &format!("a number as {what}"), other)),
+    }
+}
+
+/// The list functions: `null` gives `null`, anything but a list is an error.
+fn list_arg(name: &str, v: &Value, f: impl FnOnce(&[Value]) -> Value) -> R {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::List(items) => Ok(f(items)),
+        other => Err(wrong(name, "a list", other)),
+    }
+}
+
+/// The first argument that is not null. An unknown before it may be null
+/// after apply, so the result is unknown; it keeps its symbol only if it is
+/// the result either way (every later argument is null).
+fn coalesce(args: &[Value]) -> Value {
+    for (i, a) in args.iter().enumerate() {
+        match a {
+            Value::Null => {}
+            Value::Unknown(_) => {
+                let rest = args.get(i + 1..).unwrap_or_default();
+                return if rest.iter().all(Value::is_null) {
+                    a.clone()
+                } else {
+                    Value::Unknown(None)
+                };
+            }
+            other => return other.clone(),
+        }
+    }
+    Value::Null
+}
+
+/// Ascending by [`Value::total_cmp`]: by type (null, bool, number, string,
+/// list, object), then by value. An unknown element's place is unknown.
+fn sort(items: &[Value]) -> Value {
+    if items.len() > 1 && items.iter().any(Value::contains_unknown) {
+        return Value::Unknown(None);
+    }
+    let mut sorted = items.to_vec();
+    sorted.sort_by(Value::total_cmp);
+    Value::list(sorted)
+}
+
+/// The first occurrence of each value, in order, by deep typed equality.
+/// Values without unknowns are grouped by sorting (so a long list is not
+/// quadratic); each element holding an unknown is compared with every other
+/// element, and if one comparison cannot be decided neither can the result.
+fn unique(items: &[Value]) -> Value {
+    let mut keep = vec![true; items.len()];
+    let mut known: Vec<(usize, &Value)> = Vec::with_capacity(items.len());
+    let mut unknown: Vec<(usize, &Value)> = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        if v.contains_unknown() {
+            unknown.push((i, v));
+        } else {
+            known.push((i, v));
+        }
+    }
+    for &(i, u) in &unknown {
+        for (j, other) in items.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            match u.equals(other) {
+                None => return Value::Unknown(None),
+                Some(true) if j < i => {
+                    if let Some(k) = keep.get_mut(i) {
+                        *k = false;
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    known.sort_by(|(i, a), (j, b)| equality_order(a, b).then(i.cmp(j)));
+    for pair in known.windows(2) {
+        if let [(_, a), (j, b)] = pair
+            && equality_order(a, b) == std::cmp::Ordering::Equal
+            && let Some(k) = keep.get_mut(*j)
+        {
+            *k = false;
+        }
+    }
+    Value::list(
+        items
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(v, _)| v.clone())
+            .collect(),
+    )
+}
+
+/// [`Value::total_cmp`] with numbers compared by value, so that values are
+/// `Equal` exactly when [`Value::equals`] says they are (`0` and `-0` are one
+/// number). For values without unknowns.
+fn equality_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.partial_cmp(y).unwrap_or_else(|| x.total_cmp(y)),
+        (Value::List(x), Value::List(y)) => x
+            .iter()
+            .zip(y.iter())
+            .map(|(p, q)| equality_order(p, q))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or_else(|| x.len().cmp(&y.len())),
+        (Value::Object(x), Value::Object(y)) => x
+            .iter()
+            .zip(y.iter())
+            .map(|((ka, va), (kb, vb))| ka.cmp(kb).then_with(|| equality_order(va, vb)))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or_else(|| x.len().cmp(&y.len())),
+        _ => a.total_cmp(b),
+    }
+}
+
+/// One level: each element that is a list is replaced by its elements;
+/// other elements, `null` included, stay. Whether an unknown element is a
+/// list is unknown.
+fn flatten(items: &[Value]) -> Value {
+    if items.iter().any(Value::is_unknown) {
+        return Value::Unknown(None);
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::List(inner) => out.extend(inner.iter().cloned()),
+            other => out.push(other.clone()),
+        }
+    }
+    Value::list(out)
 }
 
 thread_local! {
