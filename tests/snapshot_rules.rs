@@ -154,3 +154,73 @@ fn reading_the_resource_in_a_snapshot_rule_is_an_error() {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("E0107"), "{text}");
 }
+
+#[test]
+fn tests_exercise_a_snapshot_rule_with_the_blocks_own_expectation() {
+    let policy = write(
+        "trail_tests.plumb",
+        &format!(
+            "{TRAIL_RULE}
+test multi_region_trail {{
+  resource aws_cloudtrail \"org\" {{ is_multi_region_trail: true }}
+  expect pass
+}}
+
+test multi_region_trail {{
+  resource aws_cloudtrail \"home\" {{ is_multi_region_trail: false }}
+  expect fail
+}}
+
+test multi_region_trail {{
+  expect skip
+}}
+"
+        ),
+    );
+    let out = plumb(&["test", "--coverage", policy.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 failed, 3 passed (3 tests)"), "{text}");
+    assert!(
+        text.contains("coverage: 1 of 1 rule shown both passing and failing"),
+        "{text}"
+    );
+
+    // A wrong expectation fails the test, naming the snapshot.
+    let wrong = write(
+        "trail_wrong.plumb",
+        &format!(
+            "{TRAIL_RULE}
+test multi_region_trail {{
+  resource aws_cloudtrail \"home\" {{ is_multi_region_trail: false }}
+  expect pass
+}}
+"
+        ),
+    );
+    let out = plumb(&["test", wrong.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("fixture \"snapshot\" (line 14): expected pass, got fail"),
+        "{text}"
+    );
+
+    // A fixture's own expectation cannot be met by a snapshot rule.
+    let misplaced = write(
+        "trail_misplaced.plumb",
+        &format!(
+            "{TRAIL_RULE}
+test multi_region_trail {{
+  resource aws_cloudtrail \"home\" {{ is_multi_region_trail: false }} expect fail
+}}
+"
+        ),
+    );
+    let out = plumb(&["lint", misplaced.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("E0411"), "{text}");
+    assert!(text.contains("line of its own"), "{text}");
+}

@@ -231,6 +231,9 @@ pub struct TestBlock {
     /// The rule under test.
     pub name: Ident,
     pub fixtures: Vec<Fixture>,
+    /// `expect pass` on a line of its own: what a rule `on snapshot`
+    /// decides for the test's snapshot.
+    pub expect: Option<Ident>,
     pub span: Span,
     pub has_errors: bool,
 }

@@ -544,6 +544,9 @@ impl StaticEnv {
 /// resource.
 pub(crate) const SNAPSHOT_KEY: Key = (u32::MAX, u32::MAX, u32::MAX);
 
+/// [`DecisionRecord::resource`] of a rule `on snapshot`'s decision.
+pub const SNAPSHOT_POSITION: usize = SNAPSHOT_KEY.2 as usize;
+
 /// The subject of a rule `on snapshot`: type and id `snapshot`, no
 /// attributes (the checker rejects reading them).
 fn snapshot_subject() -> Resource {

@@ -43,6 +43,9 @@ pub struct TestCase {
     pub package: String,
     pub location: Location,
     pub fixtures: Vec<Fixture>,
+    /// `expect WORD` on its own line: what a rule `on snapshot` decides for
+    /// the test's snapshot, and the line.
+    pub expect: Option<(String, u32)>,
 }
 
 /// One `resource TYPE "ID" { ... } expect ...` of a test block.
@@ -97,6 +100,7 @@ impl TestSuite {
                             sensitive: f.sensitive.clone(),
                         })
                         .collect(),
+                    expect: test.expect.clone(),
                 }
             })
             .collect();
@@ -422,6 +426,45 @@ fn run_one(policy: &CompiledPolicy, test: &TestCase, options: &TestOptions) -> T
             id: f.id.clone(),
             resource_type: f.resource_type.clone(),
             line: f.line,
+            expected: expect.clone(),
+            passed: problem.is_none() && actual.is_some(),
+            problem: match (&problem, &actual) {
+                (None, None) => Some("its outcome could not be established".to_string()),
+                _ => problem,
+            },
+            actual,
+            finding: finding.cloned().map(Box::new),
+        });
+    }
+    // A rule `on snapshot`: one decision, recorded after every resource.
+    if let Some((expect, line)) = &test.expect {
+        let actual = report.as_ref().map(|_| {
+            decisions
+                .get(&(eval::SNAPSHOT_POSITION))
+                .copied()
+                .unwrap_or("skip")
+                .to_string()
+        });
+        let finding = findings.get(&("snapshot", "snapshot")).copied();
+        let mut problem = block_stopped
+            .and_then(|p| problems.get(p))
+            .map(|p| p.describe(&test.rule));
+        if let Some(actual) = &actual
+            && actual != expect
+        {
+            problem.get_or_insert_with(|| format!("expected {expect}, got {actual}"));
+            problems.push(Problem::Unexpected {
+                fixture: "snapshot".to_string(),
+                line: *line,
+                expected: expect.clone(),
+                actual: actual.clone(),
+                finding: finding.cloned().map(Box::new),
+            });
+        }
+        fixtures.push(FixtureResult {
+            id: "snapshot".to_string(),
+            resource_type: "snapshot".to_string(),
+            line: *line,
             expected: expect.clone(),
             passed: problem.is_none() && actual.is_some(),
             problem: match (&problem, &actual) {

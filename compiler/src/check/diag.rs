@@ -493,6 +493,25 @@ pub fn clause_not_allowed(
     .help(help.to_string())
 }
 
+/// An expectation where the rule cannot meet it: on a fixture of a rule
+/// `on snapshot` (`on_fixture`), or on its own line for a rule of types.
+pub fn misplaced_expectation(file: FileId, span: Span, on_fixture: bool) -> Diagnostic {
+    let (message, help) = if on_fixture {
+        (
+            "a rule `on snapshot` decides once for the test's snapshot, not per fixture",
+            "write the expectation on a line of its own in the test block (`expect pass`), and leave the fixtures without one",
+        )
+    } else {
+        (
+            "an expectation on its own line is for a rule `on snapshot`",
+            "write it after the fixture it is about: `resource TYPE \"ID\" { ... } expect pass`",
+        )
+    };
+    Diagnostic::new(Code::InvalidExpectation, file, span, message)
+        .label("the rule cannot meet this expectation")
+        .help(help)
+}
+
 pub fn invalid_expectation(
     file: FileId,
     span: Span,

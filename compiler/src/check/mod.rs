@@ -336,12 +336,35 @@ impl<'m> Checker<'m> {
                 None
             }
         };
+        if let Some(expect) = &test.expect {
+            if !EXPECTATIONS.contains(&expect.name.as_str()) {
+                let suggestion = diag::did_you_mean(&expect.name, EXPECTATIONS.iter().copied());
+                self.diags.push(diag::invalid_expectation(
+                    file,
+                    expect.span,
+                    &expect.name,
+                    suggestion,
+                ));
+            } else if let Some(rule) = rule
+                && rule.snapshot.is_none()
+            {
+                self.diags
+                    .push(diag::misplaced_expectation(file, expect.span, false));
+            }
+        }
         for fixture in &test.fixtures {
             let mut scope = expr::Scope::new(file, pkg, m, None);
             self.fixture_value(&mut scope, &fixture.attributes);
             let Some(expect) = &fixture.expect else {
                 continue;
             };
+            if let Some(rule) = rule
+                && rule.snapshot.is_some()
+            {
+                self.diags
+                    .push(diag::misplaced_expectation(file, expect.span, true));
+                continue;
+            }
             if !EXPECTATIONS.contains(&expect.name.as_str()) {
                 let suggestion = diag::did_you_mean(&expect.name, EXPECTATIONS.iter().copied());
                 self.diags.push(diag::invalid_expectation(

@@ -439,6 +439,10 @@ impl<'a> Lowerer<'a> {
             file: self.file_name(m),
             line: self.line(m, t.name.span),
             fixtures,
+            expect: t
+                .expect
+                .as_ref()
+                .map(|e| (e.name.clone(), self.line(m, e.span))),
         })
     }
 

@@ -133,6 +133,8 @@ pub struct IrTest {
     pub file: String,
     pub line: u32,
     pub fixtures: Vec<IrFixture>,
+    /// The test's own `expect` (a rule `on snapshot`) and its line.
+    pub expect: Option<(String, u32)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -934,10 +934,21 @@ impl<'s> Parser<'s> {
         let name = self.ident("the name of the rule under test")?;
         let open = self.expect(Token::LBrace, "`{`")?;
         let mut fixtures = Vec::new();
+        let mut expect = None;
         let mut has_errors = false;
         loop {
             if self.eat(Token::RBrace).is_some() {
                 break;
+            }
+            // `expect WORD` on its own: the snapshot's expectation (for a
+            // rule `on snapshot`). Given twice, the second is an error.
+            if self.at_word("expect") && expect.is_none() {
+                self.bump();
+                match self.ident("`pass`, `fail`, `skip`, `error` or `indeterminate`") {
+                    Ok(word) => expect = Some(word),
+                    Err(Fail) => has_errors = true,
+                }
+                continue;
             }
             if self.at(Token::Eof) || (self.at_item_keyword() && self.at_line_start()) {
                 let what = if self.at(Token::Eof) {
@@ -967,6 +978,7 @@ impl<'s> Parser<'s> {
             doc,
             name,
             fixtures,
+            expect,
             span: kw.to(self.prev_span()),
             has_errors,
         })
@@ -988,7 +1000,9 @@ impl<'s> Parser<'s> {
         }
         // An object literal, not an expression that starts with one.
         let attributes = self.object()?;
-        let expect = if self.at_word("expect") {
+        // On the fixture's line; `expect` starting a line of its own is the
+        // test block's (a rule `on snapshot`).
+        let expect = if self.at_word("expect") && !self.at_line_start() {
             self.bump();
             Some(self.ident("`pass`, `fail`, `skip`, `error` or `indeterminate`")?)
         } else {
