@@ -609,3 +609,35 @@ fn piped_into_head_every_format_exits_quietly() {
         }
     }
 }
+
+#[test]
+fn an_evaluation_error_never_quotes_a_sensitive_value() {
+    // A built-in's error quotes its argument; the argument is a password.
+    let path = file(
+        "leak.plumb",
+        r#"package leak
+
+rule password_is_not_an_address on aws_db_instance {
+  severity high
+  controls nist.SC-7
+  require cidr_contains(attributes.password, "10.0.0.1")
+}
+
+test password_is_not_an_address {
+  resource aws_db_instance "a" { password: sensitive("hunter2") } expect error
+}
+"#,
+    );
+    for format in ["text", "json", "junit"] {
+        let out = plumb(&["test", "--format", format, path.to_str().unwrap()]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{format}: {text}");
+        assert!(!text.contains("hunter2"), "{format}: {text}");
+    }
+    let out = plumb(&["test", "--format", "json", path.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("`(sensitive)` is not an IP address or CIDR block"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -1013,7 +1013,7 @@ fn finding(
             line: r.line,
         }),
         evidence,
-        error: error.map(|e| e.message),
+        error: error.map(|e| redact(e.message, resource, env.sensitive_queries)),
     }))
 }
 
@@ -1150,6 +1150,65 @@ pub fn read_path(attributes: &Value, path: &str) -> Value {
 
 /// A path is sensitive if it is inside a sensitive value or contains one.
 /// `[*]` matches any index; `""` is the whole attributes.
+/// An evaluation error's message with no sensitive value in it: a
+/// built-in's error quotes its argument (`` `hunter2` is not an IP
+/// address ``), and the argument may be a password. Each sensitive scalar
+/// of the resource is replaced by `(sensitive)`; where the rule's queries
+/// yield resources with sensitive values, every quoted value is.
+fn redact(message: String, resource: &Resource, sensitive_queries: &[bool]) -> String {
+    let mut out = message;
+    for pointer in &resource.sensitive {
+        let mut secrets = Vec::new();
+        scalars(&at_pointer(&resource.attributes, pointer), &mut secrets);
+        for secret in secrets {
+            if !secret.is_empty() {
+                out = out.replace(&secret, crate::finding::SENSITIVE);
+            }
+        }
+    }
+    if sensitive_queries.iter().any(|s| *s) {
+        let mut redacted = String::with_capacity(out.len());
+        for (i, part) in out.split('`').enumerate() {
+            if i > 0 {
+                redacted.push('`');
+            }
+            // Odd parts are between backticks: quoted values.
+            redacted.push_str(if i % 2 == 1 { crate::finding::SENSITIVE } else { part });
+        }
+        out = redacted;
+    }
+    out
+}
+
+/// The value at a JSON pointer (`null` where there is none).
+fn at_pointer(v: &Value, pointer: &str) -> Value {
+    let mut at = v.clone();
+    for seg in pointer.split('/').skip(1) {
+        let key = seg.replace("~1", "/").replace("~0", "~");
+        at = match &at {
+            Value::List(items) => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i).cloned())
+                .unwrap_or(Value::Null),
+            other => other.field(&key),
+        };
+    }
+    at
+}
+
+/// Every scalar under `v`, as text (strings as they are, numbers and
+/// bools as written).
+fn scalars(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.to_string()),
+        Value::Number(_) | Value::Bool(_) => out.push(v.literal()),
+        Value::List(items) => items.iter().for_each(|x| scalars(x, out)),
+        Value::Object(o) => o.values().for_each(|x| scalars(x, out)),
+        Value::Null | Value::Unknown(_) => {}
+    }
+}
+
 fn path_is_sensitive(resource: &Resource, path: &str) -> bool {
     if resource.sensitive.is_empty() {
         return false;
