@@ -79,8 +79,31 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Compiles the rule files under `paths`; error diagnostics go to stderr.
 pub fn compile_files(paths: &[PathBuf]) -> Result<Compiled> {
+    compile_files_as(paths, false)
+}
+
+/// [`compile_files`]; with `json`, a policy that does not compile also
+/// writes its errors to stdout as `plumb lint --format json` does, so a
+/// tool reading a command's JSON gets a document either way.
+pub fn compile_files_as(paths: &[PathBuf], json: bool) -> Result<Compiled> {
     let sources = read_sources(paths)?;
     let (analysis, result) = plumb_compiler::compile(&sources);
+    if json && result.is_err() {
+        let errors: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .cloned()
+            .collect();
+        let summary = plumb_report::diagnostics::Summary {
+            files: sources.len(),
+            errors: errors.len(),
+            warnings: 0,
+        };
+        crate::output::stdout(|out| {
+            plumb_report::diagnostics::json(out, &sources, &errors, &summary)
+        })?;
+    }
     let color = crate::output::stderr_color();
     let stderr = io::stderr();
     let mut err = stderr.lock();
@@ -118,9 +141,13 @@ pub fn program_with_libs(
     policies: &[PathBuf],
     libs: &[PathBuf],
     compiled: Option<&Path>,
+    json: bool,
 ) -> Result<Program> {
-    if libs.is_empty() || compiled.is_some() {
-        return program(policies, compiled);
+    if let Some(path) = compiled {
+        return read_artifact(path);
+    }
+    if libs.is_empty() {
+        return Ok(compile_files_as(policies, json)?.program);
     }
     let lib_files: std::collections::HashSet<String> = collect(libs)?
         .iter()
@@ -131,20 +158,12 @@ pub fn program_with_libs(
         .map(|p| p.display().to_string())
         .collect();
     let all: Vec<PathBuf> = policies.iter().chain(libs).cloned().collect();
-    let mut program = compile_files(&all)?.program;
+    let mut program = compile_files_as(&all, json)?.program;
     // A file named both as a policy and as a library is a policy.
     let library = |file: &str| lib_files.contains(file) && !own.contains(file);
     program.rules.retain(|r| !library(&r.meta.file));
     program.drifts.retain(|d| !library(&d.rule.meta.file));
     Ok(program)
-}
-
-/// The program of `--compiled FILE`, else of the rule files.
-pub fn program(policies: &[PathBuf], compiled: Option<&Path>) -> Result<Program> {
-    match compiled {
-        Some(path) => read_artifact(path),
-        None => Ok(compile_files(policies)?.program),
-    }
 }
 
 /// Binds a program to the standard built-ins.

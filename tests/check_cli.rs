@@ -483,3 +483,71 @@ fn a_field_of_a_list_fails_closed_with_the_fix() {
     assert!(text.starts_with("ERROR critical no_world"), "{text}");
     assert!(text.contains("write `[*].cidr_blocks`"), "{text}");
 }
+
+#[test]
+fn a_broken_policy_still_gives_json_on_stdout() {
+    let policy = tmp("broken_json.plumb");
+    std::fs::write(
+        &policy,
+        "rule r on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.acl != 'public'\n}\n",
+    )
+    .unwrap();
+    let out = plumb(&[
+        "check",
+        "-p",
+        policy.to_str().unwrap(),
+        "examples/snapshot.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    assert_eq!(doc["diagnostics"][0]["code"], "E0001", "{doc}");
+    assert_eq!(doc["summary"]["errors"], 1, "{doc}");
+    // The text form is for people, on stderr, as before.
+    assert!(stderr(&out).contains("single quotes do not make a string"));
+}
+
+#[test]
+fn a_rule_defined_in_two_files_shows_both_places() {
+    let a = tmp("dup_a.plumb");
+    let b = tmp("dup_b.plumb");
+    let text = "package dup\n\nrule twice on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.bucket != \"\"\n}\n";
+    std::fs::write(&a, text).unwrap();
+    std::fs::write(&b, text).unwrap();
+    let out = plumb(&["lint", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let shown = stdout(&out);
+    assert!(shown.contains(&format!("{}:3:6", b.display())), "{shown}");
+    assert!(shown.contains(&format!("{}:3:6", a.display())), "{shown}");
+    assert!(shown.contains("first defined here"), "{shown}");
+    let out = plumb(&[
+        "lint",
+        "--format",
+        "json",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E0202")
+        .unwrap();
+    assert_eq!(d["file"], b.display().to_string());
+    assert_eq!(d["secondary"][0]["file"], a.display().to_string());
+    assert_eq!(d["secondary"][0]["start"]["line"], 3);
+}
+
+#[test]
+fn a_keyword_is_a_package_segment() {
+    let p = tmp("keyword_package.plumb");
+    std::fs::write(
+        &p,
+        "package acme.test\n\nrule r on aws_s3_bucket {\n  severity low\n  controls nist.CM-6\n  require attributes.bucket != \"\"\n}\n",
+    )
+    .unwrap();
+    let out = plumb(&["lint", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

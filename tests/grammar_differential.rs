@@ -630,7 +630,8 @@ const EDGE_CASES: &[(bool, &str)] = &[
     (false, "import a\npackage b"),
     (false, "let x = 1\nimport a"),
     (true, "package a . b // spaced"),
-    (false, "package a.if"),
+    // Segments after the first may be keywords, as after any `.`.
+    (true, "package a.if"),
     (false, "package a."),
     (true, "fn f(a, b,) = a"),
     (true, "fn f() = 1"),

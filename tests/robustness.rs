@@ -228,9 +228,16 @@ fn span_problem(sources: &SourceMap, analysis: &Analysis, files: usize) -> Optio
         if d.message.is_empty() {
             return Some(format!("{} has an empty message", d.code));
         }
-        let text = &file.text;
         let labels = std::iter::once(&d.primary).chain(&d.secondary);
         for (i, label) in labels.enumerate() {
+            // A label in another file (a duplicate's first definition).
+            let text = match label.file {
+                Some(other) => match sources.get(other) {
+                    Some(f) => &f.text,
+                    None => return Some(format!("{} label names unknown file {other:?}", d.code)),
+                },
+                None => &file.text,
+            };
             let (start, end) = (label.span.start as usize, label.span.end as usize);
             let which = if i == 0 { "primary" } else { "secondary" };
             if start > end || end > text.len() {

@@ -239,9 +239,47 @@ pub fn lex(source: &str) -> Lexed {
             },
         }
     }
+    merge_single_quoted(source, &mut out.tokens);
     let end = Span::new(source.len(), source.len());
     out.tokens.push((Token::Eof, end));
     out
+}
+
+/// `'public-read'`: a string in single quotes, which plumb does not have,
+/// becomes one [`Token::Error`] from quote to quote (on one line), so it is
+/// one mistake with one diagnostic, not one per quote and a cascade between.
+fn merge_single_quoted(source: &str, tokens: &mut Vec<(Token, Span)>) {
+    let mut out: Vec<(Token, Span)> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while let Some(&(tok, span)) = tokens.get(i) {
+        let range = span.range();
+        let starts_quote = source
+            .get(range.clone())
+            .is_some_and(|t| t.starts_with('\''));
+        if tok == Token::Error && starts_quote {
+            // The closing quote: the next one on the same line.
+            let line_end = source
+                .get(range.start..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(source.len(), |n| range.start + n);
+            let close = source
+                .get(range.start + 1..line_end)
+                .and_then(|rest| rest.find('\''))
+                .map(|n| range.start + 1 + n + 1);
+            if let Some(end) = close {
+                let mut j = i + 1;
+                while tokens.get(j).is_some_and(|(_, s)| s.range().end <= end) {
+                    j += 1;
+                }
+                out.push((Token::Error, Span::new(range.start, end.max(range.end))));
+                i = j;
+                continue;
+            }
+        }
+        out.push((tok, span));
+        i += 1;
+    }
+    *tokens = out;
 }
 
 #[cfg(test)]

@@ -45,10 +45,21 @@ pub fn text(
                 .with_color(primary_color)
                 .with_order(order(range.start)),
         );
+    let mut others = Vec::new();
     for label in &d.secondary {
-        let span = clamp(label.span.range(), text.len());
+        let (label_name, label_text) = match label.file {
+            Some(f) if f != d.file => {
+                let other = sources.name(f).to_string();
+                if !others.iter().any(|(n, _)| *n == other) {
+                    others.push((other.clone(), sources.text(f).to_string()));
+                }
+                (other, sources.text(f))
+            }
+            _ => (name.clone(), text),
+        };
+        let span = clamp(label.span.range(), label_text.len());
         report = report.with_label(
-            Label::new((name.clone(), span.clone()))
+            Label::new((label_name, span.clone()))
                 .with_message(&label.message)
                 .with_color(Color::Blue)
                 .with_order(order(span.start)),
@@ -57,9 +68,15 @@ pub fn text(
     if let Some(help) = &d.help {
         report = report.with_help(help);
     }
-    report
-        .finish()
-        .write((name, ariadne::Source::from(text)), out)
+    if others.is_empty() {
+        return report
+            .finish()
+            .write((name, ariadne::Source::from(text)), out);
+    }
+    // Labels in other files: every file the report shows, by name.
+    let mut files = vec![(name, text.to_string())];
+    files.extend(others);
+    report.finish().write(ariadne::sources(files), out)
 }
 
 fn clamp(range: std::ops::Range<usize>, len: usize) -> std::ops::Range<usize> {
@@ -76,6 +93,8 @@ struct JsonPosition {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
+    /// The file of the span: the diagnostic's, or another's.
+    file: &'a str,
     message: &'a str,
     start: JsonPosition,
     end: JsonPosition,
@@ -109,13 +128,15 @@ struct JsonReport<'a> {
 }
 
 fn label<'a>(
-    sources: &SourceMap,
+    sources: &'a SourceMap,
     d: &Diagnostic,
     l: &'a plumb_compiler::diagnostics::Label,
 ) -> JsonLabel<'a> {
-    let (line, column) = sources.line_col(d.file, l.span.start);
-    let (end_line, end_column) = sources.line_col(d.file, l.span.end);
+    let file = l.file.unwrap_or(d.file);
+    let (line, column) = sources.line_col(file, l.span.start);
+    let (end_line, end_column) = sources.line_col(file, l.span.end);
     JsonLabel {
+        file: sources.name(file),
         message: &l.message,
         start: JsonPosition {
             line,

@@ -1173,7 +1173,11 @@ fn redact(message: String, resource: &Resource, sensitive_queries: &[bool]) -> S
                 redacted.push('`');
             }
             // Odd parts are between backticks: quoted values.
-            redacted.push_str(if i % 2 == 1 { crate::finding::SENSITIVE } else { part });
+            redacted.push_str(if i % 2 == 1 {
+                crate::finding::SENSITIVE
+            } else {
+                part
+            });
         }
         out = redacted;
     }

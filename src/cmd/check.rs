@@ -39,6 +39,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         &args.policies,
         &args.libs,
         args.compiled.as_deref(),
+        matches!(args.format, Format::Json),
     )?)?;
     let data = plumb_ingest::data::load(&args.data, |p| std::fs::read(p))
         .map_err(|e| CliError::Data(e.to_string()))?;

@@ -19,7 +19,8 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode> {
-    let compiled = crate::policy::compile_files(&args.paths)?;
+    let compiled =
+        crate::policy::compile_files_as(&args.paths, matches!(args.format, TestFormat::Json))?;
     let suite = TestSuite::of(&compiled);
     let policy = crate::policy::bind(compiled.program)?;
     let options = TestOptions {

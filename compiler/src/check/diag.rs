@@ -54,6 +54,17 @@ pub fn snapshot_drift(file: FileId, span: Span) -> Diagnostic {
     .help("name the resource types whose drift this block classifies: `on aws_security_group`")
 }
 
+pub fn keyword_import_name(file: FileId, span: Span, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnexpectedToken,
+        file,
+        span,
+        format!("the import would be named `{name}`, a keyword"),
+    )
+    .label("an import is named after its last segment")
+    .help(format!("name it with `as`: `import ... as {name}s`"))
+}
+
 pub fn unknown_name(
     file: FileId,
     span: Span,
@@ -140,9 +151,8 @@ pub fn duplicate(
     let d = if same_file {
         d.secondary(first, "first defined here")
     } else {
-        d
+        d.secondary_in(first_file, first, "first defined here")
     };
-    let _ = first_file;
     d.help("rename one of them")
 }
 

@@ -262,6 +262,21 @@ impl<'m> Checker<'m> {
                 let Some(local) = import.local_name() else {
                     continue;
                 };
+                // Named after its last segment, which an expression must
+                // be able to use: not a keyword (`import acme.test`).
+                if import.alias.is_none()
+                    && crate::lexer::lex(&local.name)
+                        .tokens
+                        .first()
+                        .is_some_and(|(t, _)| t.is_keyword())
+                {
+                    self.diags.push(diag::keyword_import_name(
+                        module.file,
+                        local.span,
+                        &local.name,
+                    ));
+                    continue;
+                }
                 if let Some(first) = map.get(&local.name) {
                     self.diags.push(diag::duplicate(
                         module.file,
@@ -401,8 +416,10 @@ impl<'m> Checker<'m> {
                         &rule.name.name,
                         selector,
                     );
-                    if selector_file != Some(file) {
-                        d.secondary.clear();
+                    if let Some(other) = selector_file.filter(|f| *f != file) {
+                        for l in &mut d.secondary {
+                            l.file = Some(other);
+                        }
                     }
                     self.diags.push(d);
                 }

@@ -18,6 +18,9 @@ use crate::span::{FileId, Span};
 pub struct Label {
     pub span: Span,
     pub message: String,
+    /// The file the span is in, when it is not the diagnostic's own (a
+    /// duplicate defined in another file).
+    pub file: Option<FileId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,6 +45,7 @@ impl Diagnostic {
             primary: Label {
                 span,
                 message: String::new(),
+                file: None,
             },
             secondary: Vec::new(),
             help: None,
@@ -58,6 +62,17 @@ impl Diagnostic {
         self.secondary.push(Label {
             span,
             message: message.into(),
+            file: None,
+        });
+        self
+    }
+
+    /// A secondary label in another file.
+    pub fn secondary_in(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+            file: Some(file),
         });
         self
     }

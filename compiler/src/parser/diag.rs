@@ -5,7 +5,33 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 
 pub fn invalid_character(file: FileId, span: Span, text: &str) -> Diagnostic {
+    if text.len() > 1 && text.starts_with('\'') && text.ends_with('\'') {
+        let inner = text.get(1..text.len() - 1).unwrap_or_default();
+        return Diagnostic::new(
+            Code::InvalidCharacter,
+            file,
+            span,
+            "single quotes do not make a string",
+        )
+        .label("a string in single quotes")
+        .help(format!(
+            "strings go in double quotes: \"{}\"",
+            inner.escape_debug()
+        ));
+    }
     let shown: String = text.chars().take(8).collect();
+    // Other languages' operators, each with plumb's word for it.
+    let help = match text {
+        "&&" | "&" => "plumb writes `and`",
+        "||" | "|" => "plumb writes `or`",
+        "!" => "plumb writes `not` (and `!=` for not equal)",
+        "??" | "?" => {
+            "plumb has no `??`: `coalesce(value, default)` gives the first value that is not null"
+        }
+        "'" => "strings go in double quotes",
+        "#" => "comments start with `//`",
+        _ => "strings go in double quotes; comments start with `//`",
+    };
     Diagnostic::new(
         Code::InvalidCharacter,
         file,
@@ -13,7 +39,7 @@ pub fn invalid_character(file: FileId, span: Span, text: &str) -> Diagnostic {
         format!("invalid character `{}` in source", shown.escape_debug()),
     )
     .label("no token starts with this")
-    .help("strings go in double quotes; comments start with `//`")
+    .help(help)
 }
 
 pub fn unterminated_string(file: FileId, span: Span) -> Diagnostic {

@@ -240,8 +240,15 @@ impl<'s> Parser<'s> {
     fn unexpected(&mut self, expected: &str) -> Fail {
         if !matches!(self.peek(), Token::Error | Token::UnterminatedStr) {
             let found = self.describe_current();
-            self.diags
-                .push(diag::unexpected(self.file, self.span(), expected, &found));
+            let mut d = diag::unexpected(self.file, self.span(), expected, &found);
+            // `x -> ...`: another language's lambda arrow.
+            let prev = self.pos.checked_sub(1).and_then(|i| self.tokens.get(i));
+            if self.at(Token::Gt)
+                && prev.is_some_and(|&(t, span)| t == Token::Minus && span.end == self.span().start)
+            {
+                d.help = Some("a lambda's arrow is `=>`: `any(items, x => x.enabled)`".to_string());
+            }
+            self.diags.push(d);
         }
         Fail
     }
@@ -280,6 +287,7 @@ impl<'s> Parser<'s> {
             last.secondary.push(crate::diagnostics::Label {
                 span: open,
                 message: format!("to close this `{delim}`"),
+                file: None,
             });
         }
         Err(fail)
@@ -490,11 +498,17 @@ impl<'s> Parser<'s> {
         Ok(())
     }
 
+    /// `a.b.c`. Segments after the first may be keywords (`acme.test`),
+    /// as attribute names after a `.` may.
     fn dotted_path(&mut self, expected: &str) -> PResult<Vec<Ident>> {
         let mut path = vec![self.ident(expected)?];
-        while self.at(Token::Dot) && self.nth(1) == Token::Ident {
+        while self.at(Token::Dot) && (self.nth(1) == Token::Ident || self.nth(1).is_keyword()) {
             self.bump();
-            path.push(self.ident(expected)?);
+            let span = self.bump();
+            path.push(Ident {
+                name: self.text(span).to_string(),
+                span,
+            });
         }
         Ok(path)
     }
