@@ -573,3 +573,64 @@ fn slugs_follow_github() {
     let a = anchors("# T\n## Same\n```\n## not a heading\n```\n## Same\n");
     assert!(a.contains("same") && a.contains("same-1") && !a.contains("not-a-heading"));
 }
+
+/// Every clean example with `test` blocks passes them under `plumb test`,
+/// so what the documents show a rule deciding is what it decides.
+#[test]
+fn examples_tests_pass() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docs_examples_tests");
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for doc in DOCS {
+        for (n, example) in examples(doc).iter().enumerate() {
+            if !matches!(example.expect, Expect::Clean)
+                || !example
+                    .files
+                    .iter()
+                    .any(|f| f.text.lines().any(|l| l.starts_with("test ")))
+            {
+                continue;
+            }
+            let case = dir.join(format!("{}-{n}", doc.replace('/', "_")));
+            let _ = std::fs::remove_dir_all(&case);
+            std::fs::create_dir_all(&case).unwrap();
+            let mut paths = Vec::new();
+            for f in &example.files {
+                let path = case.join(&f.name);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).unwrap();
+                }
+                std::fs::write(&path, &f.text).unwrap();
+                paths.push(path.display().to_string());
+            }
+            let mut args = vec![
+                "test".to_string(),
+                "--now".to_string(),
+                "2026-01-01T00:00:00Z".to_string(),
+            ];
+            args.extend(paths);
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_plumb"))
+                .args(&args)
+                .output()
+                .expect("run plumb");
+            ran += 1;
+            if out.status.code() != Some(0) {
+                failures.push(format!(
+                    "{}:{}: `plumb test` exits {:?}:\n{}{}",
+                    example.doc,
+                    example.line,
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+    }
+    assert!(ran > 10, "only {ran} examples with tests");
+    assert!(
+        failures.is_empty(),
+        "{} documented example(s) fail their tests:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
