@@ -345,6 +345,10 @@ fn roots(catalog: &Catalog, declared: &Declared, selector: &[TypePattern]) -> Ve
     out
 }
 
+/// Top-level keys under which importers keep a source's own fields whole
+/// (an AWS Config item, an ARM resource's other keys), on any type.
+const SOURCE_KEYS: &[&str] = &["aws_config", "arm"];
+
 /// One step of an attribute path as written.
 enum Step<'e> {
     Key(&'e str, Span),
@@ -580,6 +584,13 @@ impl Walk<'_> {
     /// W0013 for one path, if no selected type has it.
     fn path(&mut self, steps: &[Step<'_>]) {
         if self.roots.is_empty() || steps.is_empty() {
+            return;
+        }
+        // What an importer keeps of a source's own fields, under the
+        // source's name (docs/import.md): any type may have it.
+        if let Some(Step::Key(first, _)) = steps.first()
+            && SOURCE_KEYS.contains(first)
+        {
             return;
         }
         // Per type: how many steps it follows, and the keys it knows where
