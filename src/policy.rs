@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::Result;
-use plumb_compiler::{Compiled, Level, SourceMap};
+use plumb_compiler::{Catalogs, Compiled, Level, SourceMap};
 use plumb_runtime::bytecode::Program;
 use plumb_runtime::eval::CompiledPolicy;
 
@@ -77,10 +77,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Compiles the rule files under `paths`; error diagnostics go to stderr.
-pub fn compile_files(paths: &[PathBuf]) -> Result<Compiled> {
+/// Compiles the rule files under `paths`, their citations checked against
+/// `catalogs`; error diagnostics go to stderr.
+pub fn compile_files(paths: &[PathBuf], catalogs: &Catalogs) -> Result<Compiled> {
     let sources = read_sources(paths)?;
-    let (analysis, result) = plumb_compiler::compile(&sources);
+    let (analysis, result) = plumb_compiler::compile_with(&sources, catalogs);
     let color = crate::output::stderr_color();
     let stderr = io::stderr();
     let mut err = stderr.lock();
@@ -118,9 +119,10 @@ pub fn program_with_libs(
     policies: &[PathBuf],
     libs: &[PathBuf],
     compiled: Option<&Path>,
+    catalogs: &Catalogs,
 ) -> Result<Program> {
     if libs.is_empty() || compiled.is_some() {
-        return program(policies, compiled);
+        return program(policies, compiled, catalogs);
     }
     let lib_files: std::collections::HashSet<String> = collect(libs)?
         .iter()
@@ -131,7 +133,7 @@ pub fn program_with_libs(
         .map(|p| p.display().to_string())
         .collect();
     let all: Vec<PathBuf> = policies.iter().chain(libs).cloned().collect();
-    let mut program = compile_files(&all)?.program;
+    let mut program = compile_files(&all, catalogs)?.program;
     // A file named both as a policy and as a library is a policy.
     let library = |file: &str| lib_files.contains(file) && !own.contains(file);
     program.rules.retain(|r| !library(&r.meta.file));
@@ -140,10 +142,14 @@ pub fn program_with_libs(
 }
 
 /// The program of `--compiled FILE`, else of the rule files.
-pub fn program(policies: &[PathBuf], compiled: Option<&Path>) -> Result<Program> {
+pub fn program(
+    policies: &[PathBuf],
+    compiled: Option<&Path>,
+    catalogs: &Catalogs,
+) -> Result<Program> {
     match compiled {
         Some(path) => read_artifact(path),
-        None => Ok(compile_files(policies)?.program),
+        None => Ok(compile_files(policies, catalogs)?.program),
     }
 }
 

@@ -16,10 +16,12 @@ pub struct TestArgs {
     pub coverage: bool,
     /// Exit 1 when a rule is not covered.
     pub coverage_required: bool,
+    /// The frameworks rules may cite (built-in and `--catalog`).
+    pub catalogs: plumb_compiler::Catalogs,
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode> {
-    let compiled = crate::policy::compile_files(&args.paths)?;
+    let compiled = crate::policy::compile_files(&args.paths, &args.catalogs)?;
     let suite = TestSuite::of(&compiled);
     let policy = crate::policy::bind(compiled.program)?;
     let options = TestOptions {
