@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -85,6 +85,8 @@ pub enum Command {
         /// When to use colors in text output (`NO_COLOR` turns them off in `auto`).
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        #[command(flatten)]
+        catalogs: CatalogArgs,
     },
     /// Evaluate policies over snapshots and report the findings.
     #[command(after_help = CHECK_EXAMPLES)]
@@ -125,6 +127,8 @@ pub enum Command {
         /// When to use colors in text output (`NO_COLOR` turns them off in `auto`).
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        #[command(flatten)]
+        catalogs: CatalogArgs,
     },
     /// Run the `test` blocks of rule files.
     #[command(after_help = TEST_EXAMPLES)]
@@ -148,6 +152,8 @@ pub enum Command {
         /// Like --coverage, and exit 1 if a rule is not covered.
         #[arg(long)]
         coverage_required: bool,
+        #[command(flatten)]
+        catalogs: CatalogArgs,
     },
     /// Turn source files (Terraform, Kubernetes, AWS Config, Azure, host facts) into a plumb snapshot.
     Import {
@@ -190,6 +196,8 @@ pub enum Command {
         /// Threads; 0 uses every core.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        #[command(flatten)]
+        catalogs: CatalogArgs,
     },
     /// Compile rule files to a versioned, checksummed `.plumbc` artifact.
     Compile {
@@ -199,12 +207,23 @@ pub enum Command {
         /// Where to write the artifact.
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+        #[command(flatten)]
+        catalogs: CatalogArgs,
     },
     /// Print the long explanation of a diagnostic code, e.g. `plumb explain E0403`.
     Explain {
         /// A code such as `E0403`, or its name such as `unknown-control`.
         code: String,
     },
+}
+
+/// `--catalog`, on every command that compiles rule files.
+#[derive(Args)]
+pub struct CatalogArgs {
+    /// A control catalog of your own (JSON or YAML) whose framework rules
+    /// may cite (repeatable; after plumb.toml's `catalogs`).
+    #[arg(long = "catalog", value_name = "FILE")]
+    pub catalogs: Vec<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

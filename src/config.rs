@@ -22,6 +22,9 @@ pub struct Config {
     /// (`--lib`): their rules do not run.
     #[serde(default)]
     pub lib: Vec<PathBuf>,
+    /// Control catalogs of the user's own, before any `--catalog`.
+    #[serde(default)]
+    pub catalogs: Vec<PathBuf>,
 }
 
 /// `plumb.toml` of the working directory, or the defaults without one.
@@ -46,7 +49,8 @@ fn load_from(path: &Path) -> Result<Config> {
         message: e.to_string(),
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
-    for p in config.data.iter_mut().chain(config.lib.iter_mut()) {
+    let paths = config.data.iter_mut().chain(config.lib.iter_mut());
+    for p in paths.chain(config.catalogs.iter_mut()) {
         if p.is_relative() {
             *p = base.join(&*p);
         }

@@ -46,13 +46,21 @@ pub enum CliError {
     #[diagnostic(
         code(plumb::config),
         help(
-            "plumb.toml takes `data = [\"FILE\", ...]` and `lib = [\"PATH\", ...]`; docs/language.md#data-files"
+            "plumb.toml takes `data = [\"FILE\", ...]`, `lib = [\"PATH\", ...]` and `catalogs = [\"FILE\", ...]`; docs/language.md#data-files"
         )
     )]
     Config { path: String, message: String },
     #[error("{0}")]
     #[diagnostic(code(plumb::data))]
     Data(String),
+    #[error("{0}")]
+    #[diagnostic(
+        code(plumb::catalog),
+        help(
+            "docs/language.md#catalogs-of-your-own describes the format; docs/control-catalog.schema.json is its schema"
+        )
+    )]
+    Catalog(String),
     #[error("`{0}` is not an RFC 3339 timestamp")]
     #[diagnostic(code(plumb::usage), help("write it like 2026-01-31T00:00:00Z"))]
     BadTime(String),

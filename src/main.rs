@@ -3,6 +3,7 @@
 //! crates; errors go through miette and exit 2.
 #![forbid(unsafe_code)]
 
+mod catalogs;
 mod cli;
 mod cmd;
 mod config;
@@ -50,12 +51,24 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> miette::Result<ExitCode> {
     let time = |now: Option<String>| now.map(|t| output::parse_time(&t)).transpose();
+    // plumb.toml is read by every command that compiles rule files.
+    let config = || config::load();
+    let catalogs = |config: &config::Config, flags: cli::CatalogArgs| {
+        let files: Vec<_> = config
+            .catalogs
+            .iter()
+            .cloned()
+            .chain(flags.catalogs)
+            .collect();
+        catalogs::load(&files)
+    };
     match command {
         Command::Lint {
             paths,
             format,
             color,
-        } => cmd::lint::run(&paths, format, color),
+            catalogs: flags,
+        } => cmd::lint::run(&paths, format, color, &catalogs(&config()?, flags)?),
         Command::Explain { code } => cmd::explain::run(&code),
         Command::Check {
             policies,
@@ -69,9 +82,11 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             data,
             lib,
             color,
+            catalogs: flags,
         } => {
-            let config = config::load()?;
+            let config = config()?;
             cmd::check::run(&cmd::check::CheckArgs {
+                catalogs: catalogs(&config, flags)?,
                 policies,
                 libs: config.lib.into_iter().chain(lib).collect(),
                 compiled,
@@ -91,15 +106,21 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             format,
             coverage,
             coverage_required,
+            catalogs: flags,
         } => cmd::test::run(&cmd::test::TestArgs {
             paths,
             now: time(now)?,
             format,
             coverage: coverage || coverage_required,
             coverage_required,
+            catalogs: catalogs(&config()?, flags)?,
         }),
         Command::Import { sources, output } => cmd::import::run(&sources, &output),
-        Command::Compile { policies, output } => cmd::compile::run(&policies, &output),
+        Command::Compile {
+            policies,
+            output,
+            catalogs: flags,
+        } => cmd::compile::run(&policies, &output, &catalogs(&config()?, flags)?),
         Command::Drift {
             plan,
             declared,
@@ -110,7 +131,9 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             now,
             format,
             threads,
+            catalogs: flags,
         } => cmd::drift::run(&cmd::drift::DriftArgs {
+            catalogs: catalogs(&config()?, flags)?,
             plan,
             declared,
             actual,

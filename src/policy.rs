@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::Result;
-use plumb_compiler::{Compiled, Level, SourceMap};
+use plumb_compiler::{Catalogs, Compiled, Level, SourceMap};
 use plumb_runtime::bytecode::Program;
 use plumb_runtime::eval::CompiledPolicy;
 
@@ -77,17 +77,18 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Compiles the rule files under `paths`; error diagnostics go to stderr.
-pub fn compile_files(paths: &[PathBuf]) -> Result<Compiled> {
-    compile_files_as(paths, false)
+/// Compiles the rule files under `paths`, their citations checked against
+/// `catalogs`; error diagnostics go to stderr.
+pub fn compile_files(paths: &[PathBuf], catalogs: &Catalogs) -> Result<Compiled> {
+    compile_files_as(paths, catalogs, false)
 }
 
 /// [`compile_files`]; with `json`, a policy that does not compile also
 /// writes its errors to stdout as `plumb lint --format json` does, so a
 /// tool reading a command's JSON gets a document either way.
-pub fn compile_files_as(paths: &[PathBuf], json: bool) -> Result<Compiled> {
+pub fn compile_files_as(paths: &[PathBuf], catalogs: &Catalogs, json: bool) -> Result<Compiled> {
     let sources = read_sources(paths)?;
-    let (analysis, result) = plumb_compiler::compile(&sources);
+    let (analysis, result) = plumb_compiler::compile_with(&sources, catalogs);
     if json && result.is_err() {
         let errors: Vec<_> = analysis
             .diagnostics
@@ -141,13 +142,14 @@ pub fn program_with_libs(
     policies: &[PathBuf],
     libs: &[PathBuf],
     compiled: Option<&Path>,
+    catalogs: &Catalogs,
     json: bool,
 ) -> Result<Program> {
     if let Some(path) = compiled {
         return read_artifact(path);
     }
     if libs.is_empty() {
-        return Ok(compile_files_as(policies, json)?.program);
+        return Ok(compile_files_as(policies, catalogs, json)?.program);
     }
     let lib_files: std::collections::HashSet<String> = collect(libs)?
         .iter()
@@ -158,7 +160,7 @@ pub fn program_with_libs(
         .map(|p| p.display().to_string())
         .collect();
     let all: Vec<PathBuf> = policies.iter().chain(libs).cloned().collect();
-    let mut program = compile_files_as(&all, json)?.program;
+    let mut program = compile_files_as(&all, catalogs, json)?.program;
     // A file named both as a policy and as a library is a policy.
     let library = |file: &str| lib_files.contains(file) && !own.contains(file);
     program.rules.retain(|r| !library(&r.meta.file));

@@ -15,6 +15,7 @@ pub mod span;
 
 pub use diagnostics::{Code, Diagnostic, Level};
 pub use parser::{Parsed, parse};
+pub use plumb_stdlib::controls::Catalogs;
 pub use source::{SourceFile, SourceMap};
 pub use span::{FileId, Span};
 
@@ -32,8 +33,15 @@ impl Analysis {
     }
 }
 
-/// Parses and checks every file of `sources` as one compilation.
+/// Parses and checks every file of `sources` as one compilation, with
+/// citations checked against the built-in control catalogs.
 pub fn analyze(sources: &SourceMap) -> Analysis {
+    analyze_with(sources, &Catalogs::default())
+}
+
+/// [`analyze`], with citations checked against `catalogs`: the built-in
+/// frameworks and the user catalogs the caller read.
+pub fn analyze_with(sources: &SourceMap, catalogs: &Catalogs) -> Analysis {
     let mut modules = Vec::with_capacity(sources.len());
     let mut diagnostics = Vec::new();
     for (id, file) in sources.iter() {
@@ -52,7 +60,7 @@ pub fn analyze(sources: &SourceMap) -> Analysis {
         modules.push(parsed.module);
         diagnostics.extend(parsed.diagnostics);
     }
-    diagnostics.extend(check::check(&modules));
+    diagnostics.extend(check::check_with(&modules, catalogs));
     diagnostics::sort(&mut diagnostics);
     Analysis {
         modules,
@@ -86,19 +94,32 @@ pub struct Compiled {
 
 /// Parses, checks, lowers and generates bytecode for `sources`. The
 /// analysis is returned too, so callers can render its diagnostics
-/// (warnings) even on success.
+/// (warnings) even on success. Citations are checked against the built-in
+/// control catalogs.
 pub fn compile(sources: &SourceMap) -> (Analysis, Result<Compiled, CompileError>) {
-    let analysis = analyze(sources);
+    compile_with(sources, &Catalogs::default())
+}
+
+/// [`compile`], with citations checked against `catalogs`.
+pub fn compile_with(
+    sources: &SourceMap,
+    catalogs: &Catalogs,
+) -> (Analysis, Result<Compiled, CompileError>) {
+    let analysis = analyze_with(sources, catalogs);
     if analysis.has_errors() {
         let n = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
         return (analysis, Err(CompileError::Diagnostics(n)));
     }
-    let result = compile_checked(sources, &analysis);
+    let result = compile_checked(sources, &analysis, catalogs);
     (analysis, result)
 }
 
-fn compile_checked(sources: &SourceMap, analysis: &Analysis) -> Result<Compiled, CompileError> {
-    let ir = ir::lower(&analysis.modules, sources)?;
+fn compile_checked(
+    sources: &SourceMap,
+    analysis: &Analysis,
+    catalogs: &Catalogs,
+) -> Result<Compiled, CompileError> {
+    let ir = ir::lower(&analysis.modules, sources, catalogs)?;
     let facts = ir::analyze(&ir);
     let (program, fixtures) = backend::bytecode::generate(&ir, &facts)?;
     Ok(Compiled {

@@ -32,6 +32,8 @@ pub struct CheckArgs {
     /// Data files, in the order they merge.
     pub data: Vec<PathBuf>,
     pub color: ColorChoice,
+    /// The frameworks rules may cite (built-in and `--catalog`).
+    pub catalogs: plumb_compiler::Catalogs,
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
@@ -39,6 +41,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         &args.policies,
         &args.libs,
         args.compiled.as_deref(),
+        &args.catalogs,
         matches!(args.format, Format::Json),
     )?)?;
     let data = plumb_ingest::data::load(&args.data, |p| std::fs::read(p))

@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::Result;
+use plumb_compiler::Catalogs;
 
 use crate::error::CliError;
 
-pub fn run(policies: &[PathBuf], output: &Path) -> Result<ExitCode> {
-    let compiled = crate::policy::compile_files(policies)?;
+pub fn run(policies: &[PathBuf], output: &Path, catalogs: &Catalogs) -> Result<ExitCode> {
+    let compiled = crate::policy::compile_files(policies, catalogs)?;
     let bytes = plumb_runtime::artifact::write(&compiled.program)
         .map_err(|e| CliError::Policy(e.to_string()))?;
     std::fs::write(output, bytes).map_err(|source| CliError::Write {

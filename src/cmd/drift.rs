@@ -25,6 +25,8 @@ pub struct DriftArgs {
     pub now: Option<f64>,
     pub format: Format,
     pub threads: usize,
+    /// The frameworks rules may cite (built-in and `--catalog`).
+    pub catalogs: plumb_compiler::Catalogs,
 }
 
 fn noise_model(files: &[PathBuf]) -> Result<NoiseModel> {
@@ -46,7 +48,7 @@ pub fn run(args: &DriftArgs) -> Result<ExitCode> {
     let policy = match args.policies.is_empty() {
         true => None,
         false => Some(crate::policy::bind(
-            crate::policy::compile_files(&args.policies)?.program,
+            crate::policy::compile_files(&args.policies, &args.catalogs)?.program,
         )?),
     };
     let threads = crate::output::threads(args.threads);

@@ -5,14 +5,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::Result;
-use plumb_compiler::Level;
+use plumb_compiler::{Catalogs, Level};
 use plumb_report::diagnostics::{self, Summary};
 
 use crate::cli::{ColorChoice, Format};
 
-pub fn run(paths: &[PathBuf], format: Format, color: ColorChoice) -> Result<ExitCode> {
+pub fn run(
+    paths: &[PathBuf],
+    format: Format,
+    color: ColorChoice,
+    catalogs: &Catalogs,
+) -> Result<ExitCode> {
     let sources = crate::policy::read_sources(paths)?;
-    let analysis = plumb_compiler::analyze(&sources);
+    let analysis = plumb_compiler::analyze_with(&sources, catalogs);
     let count = |level| {
         analysis
             .diagnostics

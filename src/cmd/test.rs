@@ -16,11 +16,16 @@ pub struct TestArgs {
     pub coverage: bool,
     /// Exit 1 when a rule is not covered.
     pub coverage_required: bool,
+    /// The frameworks rules may cite (built-in and `--catalog`).
+    pub catalogs: plumb_compiler::Catalogs,
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode> {
-    let compiled =
-        crate::policy::compile_files_as(&args.paths, matches!(args.format, TestFormat::Json))?;
+    let compiled = crate::policy::compile_files_as(
+        &args.paths,
+        &args.catalogs,
+        matches!(args.format, TestFormat::Json),
+    )?;
     let suite = TestSuite::of(&compiled);
     let policy = crate::policy::bind(compiled.program)?;
     let options = TestOptions {

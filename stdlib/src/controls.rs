@@ -1,5 +1,7 @@
 //! Compliance control catalogs embedded in plumb: NIST SP 800-53 rev5, SOC 2
-//! Trust Services Criteria (2017) and PCI DSS v4.0.
+//! Trust Services Criteria (2017), PCI DSS v4.0 and the CIS AWS Foundations
+//! Benchmark (every version in the catalog); and the catalogs users bring
+//! (`user.rs`, read from JSON values the caller parsed).
 //!
 //! This module owns three things: the catalog data (copies of
 //! `shared/catalogs`, compiled in with `include_str!`, see
@@ -12,9 +14,18 @@
 //! once, on first use; if the embedded JSON could not be parsed, every call
 //! says so with [`LookupError::Corrupt`] (and [`controls`] yields nothing).
 
+#[cfg(test)]
+mod catalog_tests;
+mod cis;
 mod normalize;
 #[cfg(test)]
 mod tests;
+mod user;
+
+pub use cis::CisAwsVersion;
+pub use user::{
+    CatalogError, CatalogErrorKind, Catalogs, Cited, RESERVED_WORDS, UserCatalog, UserControl,
+};
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -34,11 +45,14 @@ pub enum Framework {
     Soc2,
     /// PCI DSS v4.0, cited as `pci.2.2.1`.
     Pci,
+    /// One version of the CIS AWS Foundations Benchmark, cited as
+    /// `cis_aws_v3_0.2.1.1` (or `cis_aws.2.1.1` for the newest version).
+    CisAws(CisAwsVersion),
 }
 
 /// Every accepted framework spelling with its framework; [`Framework::all_names`]
 /// lists the same names in the same order (a test keeps them in step).
-const FRAMEWORK_NAMES: [(&str, Framework); 8] = [
+const FRAMEWORK_NAMES: [(&str, Framework); 17] = [
     ("nist", Framework::Nist),
     ("nist_800_53", Framework::Nist),
     ("nist_800_53_rev5", Framework::Nist),
@@ -47,12 +61,22 @@ const FRAMEWORK_NAMES: [(&str, Framework); 8] = [
     ("pci", Framework::Pci),
     ("pci_dss", Framework::Pci),
     ("pci_dss_v4", Framework::Pci),
+    ("cis_aws", Framework::CisAws(CisAwsVersion::LATEST)),
+    ("cis_aws_v1_4", Framework::CisAws(CisAwsVersion::V1_4)),
+    ("cis_aws_v1_5", Framework::CisAws(CisAwsVersion::V1_5)),
+    ("cis_aws_v2_0", Framework::CisAws(CisAwsVersion::V2_0)),
+    ("cis_aws_v3_0", Framework::CisAws(CisAwsVersion::V3_0)),
+    ("cis_aws_v4_0_1", Framework::CisAws(CisAwsVersion::V4_0_1)),
+    ("cis_aws_v5_0", Framework::CisAws(CisAwsVersion::V5_0)),
+    ("cis_aws_v6_0", Framework::CisAws(CisAwsVersion::V6_0)),
+    ("cis_aws_v7_0", Framework::CisAws(CisAwsVersion::V7_0)),
 ];
 
 impl Framework {
     /// Resolve a framework name as written in a rule: aliases `nist`, `soc2`,
-    /// `pci`, and full names `nist_800_53`, `nist_800_53_rev5`, `soc2_tsc`,
-    /// `pci_dss`, `pci_dss_v4` (case-insensitive).
+    /// `pci`, `cis_aws` (the newest CIS version), full names `nist_800_53`,
+    /// `nist_800_53_rev5`, `soc2_tsc`, `pci_dss`, `pci_dss_v4`, and the CIS
+    /// versions `cis_aws_v1_4` … `cis_aws_v7_0` (case-insensitive).
     pub fn from_name(name: &str) -> Option<Framework> {
         FRAMEWORK_NAMES
             .iter()
@@ -60,12 +84,15 @@ impl Framework {
             .map(|&(_, framework)| framework)
     }
 
-    /// The short name used in citations: `nist`, `soc2` or `pci`.
+    /// The name normalised citations use: `nist`, `soc2`, `pci`, or a
+    /// versioned CIS name such as `cis_aws_v7_0` (never the bare `cis_aws`,
+    /// whose meaning moves with the catalog).
     pub fn alias(self) -> &'static str {
         match self {
             Framework::Nist => "nist",
             Framework::Soc2 => "soc2",
             Framework::Pci => "pci",
+            Framework::CisAws(version) => version.alias(),
         }
     }
 
@@ -75,12 +102,26 @@ impl Framework {
             Framework::Nist => "NIST SP 800-53 rev5",
             Framework::Soc2 => "SOC 2 Trust Services Criteria (2017)",
             Framework::Pci => "PCI DSS v4.0",
+            Framework::CisAws(version) => version.full_name(),
         }
     }
 
-    /// Every framework, in a fixed order.
-    pub fn all() -> [Framework; 3] {
-        [Framework::Nist, Framework::Soc2, Framework::Pci]
+    /// Every framework, in a fixed order (CIS versions oldest first).
+    pub fn all() -> [Framework; 11] {
+        use CisAwsVersion::*;
+        [
+            Framework::Nist,
+            Framework::Soc2,
+            Framework::Pci,
+            Framework::CisAws(V1_4),
+            Framework::CisAws(V1_5),
+            Framework::CisAws(V2_0),
+            Framework::CisAws(V3_0),
+            Framework::CisAws(V4_0_1),
+            Framework::CisAws(V5_0),
+            Framework::CisAws(V6_0),
+            Framework::CisAws(V7_0),
+        ]
     }
 
     /// Every accepted framework spelling (lower case), for "did you mean".
@@ -94,6 +135,15 @@ impl Framework {
             "pci",
             "pci_dss",
             "pci_dss_v4",
+            "cis_aws",
+            "cis_aws_v1_4",
+            "cis_aws_v1_5",
+            "cis_aws_v2_0",
+            "cis_aws_v3_0",
+            "cis_aws_v4_0_1",
+            "cis_aws_v5_0",
+            "cis_aws_v6_0",
+            "cis_aws_v7_0",
         ]
     }
 
@@ -106,6 +156,9 @@ impl Framework {
             Framework::Soc2 => "a SOC 2 criterion such as `CC7.1`, `A1.2` or `PI1.5`",
             Framework::Pci => {
                 "a PCI DSS requirement number such as `2.2.1`, `10.2.1.2` or `A3.2.5.1`"
+            }
+            Framework::CisAws(_) => {
+                "a CIS AWS Foundations recommendation number such as `1.10` or `2.1.1`"
             }
         }
     }
@@ -132,6 +185,8 @@ pub enum ControlKind {
     Section,
     /// PCI DSS requirement, `2.2.1` and deeper.
     Requirement,
+    /// CIS AWS Foundations recommendation, `2.1.1`.
+    Recommendation,
 }
 
 /// A NIST SP 800-53 baseline that selects a control.
@@ -194,7 +249,8 @@ pub struct Control {
     /// Enclosing entry: `AC-2` for `AC-2(1)`, `2.2` for `2.2.1`; `None` for
     /// NIST base controls, SOC 2 criteria and PCI principal requirements.
     pub parent: Option<String>,
-    /// NIST family (`AC`), SOC 2 series (`CC7`) or PCI principal requirement (`2`).
+    /// NIST family (`AC`), SOC 2 series (`CC7`), PCI principal requirement
+    /// (`2`) or CIS section (`2`).
     pub group: String,
     /// Title of [`Control::group`]: `Access Control`, `System Operations`, ….
     pub group_title: String,
@@ -431,34 +487,46 @@ impl Catalog {
     /// within a third of the id's length in edits (`CN-6` → `CM-6`), so a
     /// wild guess gets no suggestions. Withdrawn entries are never offered.
     fn suggest(&self, id: &str) -> Vec<String> {
-        let wanted: Vec<&str> = components(id).collect();
-        let max_distance = (id.len() / 3).max(1);
-        let mut ranked: Vec<(Reverse<usize>, usize, usize, &str)> = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, control)| !control.withdrawn)
-            .filter_map(|(position, control)| {
-                let shared = components(&control.id)
-                    .zip(&wanted)
-                    .take_while(|(have, want)| have == *want)
-                    .count();
-                let distance = strsim::levenshtein(id, &control.id);
-                (shared > 0 || distance <= max_distance).then_some((
-                    Reverse(shared),
-                    distance,
-                    position,
-                    control.id.as_str(),
-                ))
-            })
-            .collect();
-        ranked.sort_unstable();
-        ranked
-            .into_iter()
-            .take(MAX_SUGGESTIONS)
-            .map(|(_, _, _, id)| id.to_owned())
-            .collect()
+        suggest_among(
+            id,
+            self.entries
+                .iter()
+                .filter(|control| !control.withdrawn)
+                .map(|control| (control.id.as_str(), control.id.as_str())),
+        )
     }
+}
+
+/// The ranking of [`Catalog::suggest`] over `candidates`, each the form to
+/// compare with `id` and the id to offer, in catalog order.
+fn suggest_among<'a>(
+    id: &str,
+    candidates: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
+    let wanted: Vec<&str> = components(id).collect();
+    let max_distance = (id.len() / 3).max(1);
+    let mut ranked: Vec<(Reverse<usize>, usize, usize, &str)> = candidates
+        .enumerate()
+        .filter_map(|(position, (compared, offered))| {
+            let shared = components(compared)
+                .zip(&wanted)
+                .take_while(|(have, want)| have == *want)
+                .count();
+            let distance = strsim::levenshtein(id, compared);
+            (shared > 0 || distance <= max_distance).then_some((
+                Reverse(shared),
+                distance,
+                position,
+                offered,
+            ))
+        })
+        .collect();
+    ranked.sort_unstable();
+    ranked
+        .into_iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|(_, _, _, id)| id.to_owned())
+        .collect()
 }
 
 /// The parts of a canonical id that form its hierarchy: `AC-2(1)` → AC, 2, 1;
@@ -491,6 +559,7 @@ fn relation_words(relation: Option<&str>) -> String {
 const NIST_JSON: &str = include_str!("../catalogs/nist-800-53-rev5.json");
 const SOC2_JSON: &str = include_str!("../catalogs/soc2-tsc-2017.json");
 const PCI_JSON: &str = include_str!("../catalogs/pci-dss-v4.0.json");
+const CIS_AWS_JSON: &str = include_str!("../catalogs/cis-aws-foundations.json");
 
 /// The embedded file name and text of each framework's catalog.
 fn embedded(framework: Framework) -> (&'static str, &'static str) {
@@ -498,6 +567,7 @@ fn embedded(framework: Framework) -> (&'static str, &'static str) {
         Framework::Nist => ("nist-800-53-rev5.json", NIST_JSON),
         Framework::Soc2 => ("soc2-tsc-2017.json", SOC2_JSON),
         Framework::Pci => ("pci-dss-v4.0.json", PCI_JSON),
+        Framework::CisAws(_) => ("cis-aws-foundations.json", CIS_AWS_JSON),
     }
 }
 
@@ -505,14 +575,44 @@ fn embedded(framework: Framework) -> (&'static str, &'static str) {
 static NIST: LazyLock<Result<Catalog, String>> = LazyLock::new(|| load(Framework::Nist));
 static SOC2: LazyLock<Result<Catalog, String>> = LazyLock::new(|| load(Framework::Soc2));
 static PCI: LazyLock<Result<Catalog, String>> = LazyLock::new(|| load(Framework::Pci));
+// The CIS file holds every version; it is parsed once for all of them.
+static CIS_AWS: LazyLock<Vec<Result<Catalog, String>>> = LazyLock::new(load_cis);
 
 fn catalog_for(framework: Framework) -> Result<&'static Catalog, LookupError> {
     let cell = match framework {
         Framework::Nist => &NIST,
         Framework::Soc2 => &SOC2,
         Framework::Pci => &PCI,
+        Framework::CisAws(version) => {
+            let position = CisAwsVersion::ALL.iter().position(|v| *v == version);
+            return match position.and_then(|i| CIS_AWS.get(i)) {
+                Some(result) => loaded(result),
+                None => Err(LookupError::Corrupt(format!(
+                    "no catalog for {}",
+                    version.full_name()
+                ))),
+            };
+        }
     };
     loaded(LazyLock::force(cell))
+}
+
+/// One catalog per CIS version, in [`CisAwsVersion::ALL`] order.
+fn load_cis() -> Vec<Result<Catalog, String>> {
+    let (file, json) = embedded(Framework::CisAws(CisAwsVersion::LATEST));
+    let parsed = cis::parse_file(json);
+    CisAwsVersion::ALL
+        .iter()
+        .map(|&version| {
+            let framework = Framework::CisAws(version);
+            parsed
+                .as_ref()
+                .map_err(String::clone)
+                .and_then(|data| cis::entries(data, version))
+                .and_then(|entries| Catalog::new(framework, entries))
+                .map_err(|detail| format!("{file}: {detail}"))
+        })
+        .collect()
 }
 
 /// A loaded catalog, or its load error as [`LookupError::Corrupt`].
@@ -532,6 +632,7 @@ fn parse_catalog(framework: Framework, json: &str) -> Result<Catalog, String> {
         Framework::Nist => nist_entries(json)?,
         Framework::Soc2 => soc2_entries(json)?,
         Framework::Pci => pci_entries(json)?,
+        Framework::CisAws(version) => cis::entries(&cis::parse_file(json)?, version)?,
     };
     Catalog::new(framework, entries)
 }

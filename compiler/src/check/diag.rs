@@ -390,6 +390,7 @@ pub fn unknown_framework(
     span: Span,
     name: &str,
     suggestion: Option<String>,
+    catalogs: &plumb_stdlib::controls::Catalogs,
 ) -> Diagnostic {
     let d = Diagnostic::new(
         Code::UnknownFramework,
@@ -398,7 +399,29 @@ pub fn unknown_framework(
         format!("unknown control framework `{name}`"),
     )
     .label("not a known framework");
-    with_help(d, suggestion.or_else(|| Some("frameworks are `nist` (NIST SP 800-53 rev5), `soc2` (SOC 2 TSC) and `pci` (PCI DSS v4.0)".into())))
+    let mut known = vec![
+        "`nist` (NIST SP 800-53 rev5)".to_owned(),
+        "`soc2` (SOC 2 TSC)".to_owned(),
+        "`pci` (PCI DSS v4.0)".to_owned(),
+        format!(
+            "`cis_aws` (CIS AWS Foundations Benchmark v{}; `cis_aws_v3_0` and the like for older versions)",
+            plumb_stdlib::controls::CisAwsVersion::LATEST.number()
+        ),
+    ];
+    known.extend(
+        catalogs
+            .user()
+            .iter()
+            .map(|catalog| format!("`{}` (from `{}`)", catalog.framework(), catalog.source())),
+    );
+    let list = match known.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => known.join(""),
+    };
+    with_help(
+        d,
+        suggestion.or_else(|| Some(format!("frameworks are {list}"))),
+    )
 }
 
 pub fn unknown_control(

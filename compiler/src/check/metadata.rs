@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use plumb_stdlib::controls::{self, Framework, LookupError};
+use plumb_stdlib::controls::LookupError;
 
 use super::expr::{LocalKind, Scope};
 use super::{Checker, diag, fold};
@@ -183,25 +183,24 @@ impl Checker<'_> {
 
     /// Checks one control reference; returns its canonical form if valid.
     fn check_control(&mut self, file: FileId, r: &ControlRef) -> Option<String> {
-        let Some(framework) = Framework::from_name(&r.framework.name) else {
-            let s = diag::did_you_mean(&r.framework.name, Framework::all_names().iter().copied());
+        let catalogs = self.catalogs;
+        let Some(framework) = catalogs.framework(&r.framework.name) else {
+            let s = diag::did_you_mean(&r.framework.name, catalogs.names());
             self.diags.push(diag::unknown_framework(
                 file,
                 r.framework.span,
                 &r.framework.name,
                 s,
+                catalogs,
             ));
             return None;
         };
         let alias = framework.alias();
-        match controls::lookup(framework, &r.id) {
-            Ok(control) => Some(format!("{alias}.{}", control.id)),
+        match framework.lookup(&r.id) {
+            Ok(id) => Some(format!("{alias}.{id}")),
             Err(LookupError::Unknown { suggestions, .. }) => {
                 let help = match suggestions.as_slice() {
-                    [] => format!(
-                        "see docs/controls.md for the {} catalog",
-                        framework.full_name()
-                    ),
+                    [] => framework.listed_in(),
                     [one] => format!("did you mean `{alias}.{one}`?"),
                     many => format!(
                         "did you mean {}?",

@@ -16,6 +16,8 @@ pub mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use plumb_stdlib::controls::Catalogs;
+
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::span::{FileId, Span};
@@ -94,11 +96,21 @@ pub(crate) struct Checker<'m> {
     used_values: HashSet<Node>,
     edges: BTreeMap<Node, Vec<(Node, FileId, Span)>>,
     diags: Vec<Diagnostic>,
+    /// The frameworks `controls` may cite.
+    catalogs: &'m Catalogs,
 }
 
 /// Checks a set of parsed modules together: imports resolve across them.
+/// Citations are checked against the built-in control catalogs only.
 pub fn check(modules: &[Module]) -> Vec<Diagnostic> {
+    check_with(modules, &Catalogs::default())
+}
+
+/// [`check`], with citations checked against `catalogs` (the built-in
+/// frameworks and the user's own).
+pub fn check_with(modules: &[Module], catalogs: &Catalogs) -> Vec<Diagnostic> {
     let mut checker = Checker {
+        catalogs,
         modules,
         packages: Vec::new(),
         module_package: Vec::new(),

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use plumb_runtime::bytecode::{BinOp, IterKind, ResourceField, Response, Severity};
 use plumb_runtime::projection::TypePattern;
-use plumb_stdlib::controls::Framework;
+use plumb_stdlib::controls::{Catalogs, Cited, normalize};
 
 use super::*;
 use crate::ast::{
@@ -32,6 +32,8 @@ struct Pkg {
 }
 
 struct Lowerer<'a> {
+    /// The frameworks citations name (checked before lowering).
+    catalogs: &'a Catalogs,
     modules: &'a [Module],
     sources: &'a SourceMap,
     module_pkg: Vec<usize>,
@@ -81,8 +83,13 @@ impl Scope {
 }
 
 /// Lowers every rule, drift block, test and what they use.
-pub fn lower(modules: &[Module], sources: &SourceMap) -> Result<IrProgram, LowerError> {
+pub fn lower(
+    modules: &[Module],
+    sources: &SourceMap,
+    catalogs: &Catalogs,
+) -> Result<IrProgram, LowerError> {
     let mut l = Lowerer {
+        catalogs,
         modules,
         sources,
         module_pkg: Vec::new(),
@@ -392,10 +399,15 @@ impl<'a> Lowerer<'a> {
     }
 
     fn control(&self, m: usize, c: &ast::ControlRef) -> Res<String> {
-        let framework = Framework::from_name(&c.framework.name)
+        let framework = self
+            .catalogs
+            .framework(&c.framework.name)
             .ok_or_else(|| self.fail(m, format!("unknown framework `{}`", c.framework.name)))?;
-        let id = plumb_stdlib::controls::normalize(framework, &c.id)
-            .ok_or_else(|| self.fail(m, format!("unknown control `{}`", c.id)))?;
+        let id = match framework {
+            Cited::Builtin(builtin) => normalize(builtin, &c.id),
+            Cited::User(_) => framework.lookup(&c.id).ok().map(str::to_owned),
+        }
+        .ok_or_else(|| self.fail(m, format!("unknown control `{}`", c.id)))?;
         Ok(format!("{}.{}", framework.alias(), id))
     }
 

@@ -45,6 +45,7 @@ pub(super) fn parse(framework: Framework, raw: &str) -> Parsed {
         Framework::Nist => nist(&text),
         Framework::Soc2 => soc2(&text),
         Framework::Pci => pci(&text),
+        Framework::CisAws(_) => cis(&text),
     };
     parsed.unwrap_or(Parsed::Malformed)
 }
@@ -229,6 +230,22 @@ fn pci(text: &str) -> Option<Parsed> {
     } else {
         principal.to_string()
     };
+    while c.peek() == Some(b'.') {
+        c.bump();
+        let part = c.number()?;
+        let _ = write!(id, ".{part}");
+    }
+    c.skip_spaces();
+    c.at_end().then_some(Parsed::Id(id))
+}
+
+/// CIS AWS Foundations: `1.10`, `2.1.1`, from `CIS 2.1.1`. Every part is a
+/// number read as text, so `1.10` never becomes `1.1`; leading zeros go
+/// (`1.01` is `1.1`, as in the benchmark's own numbering).
+fn cis(text: &str) -> Option<Parsed> {
+    let mut c = Cursor::new(text);
+    c.strip_prefix(&["cis"]);
+    let mut id = c.number()?.to_string();
     while c.peek() == Some(b'.') {
         c.bump();
         let part = c.number()?;
