@@ -555,7 +555,7 @@ impl<'a> Cited<'a> {
         match self {
             Cited::Builtin(framework) => {
                 format!(
-                    "see docs/controls.md for the {} catalog",
+                    "stdlib/catalogs/ holds the {} catalog (docs/language.md, `controls`)",
                     framework.full_name()
                 )
             }
