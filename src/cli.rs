@@ -152,6 +152,10 @@ pub enum Command {
         /// Like --coverage, and exit 1 if a rule is not covered.
         #[arg(long)]
         coverage_required: bool,
+        /// Data files rules read with `data("KEY")`, as for `check`
+        /// (repeatable; after plumb.toml's `data`); without any, defaults.
+        #[arg(long = "data", value_name = "FILE")]
+        data: Vec<PathBuf>,
         #[command(flatten)]
         catalogs: CatalogArgs,
     },

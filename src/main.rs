@@ -106,15 +106,20 @@ fn dispatch(command: Command) -> miette::Result<ExitCode> {
             format,
             coverage,
             coverage_required,
+            data,
             catalogs: flags,
-        } => cmd::test::run(&cmd::test::TestArgs {
-            paths,
-            now: time(now)?,
-            format,
-            coverage: coverage || coverage_required,
-            coverage_required,
-            catalogs: catalogs(&config()?, flags)?,
-        }),
+        } => {
+            let config = config()?;
+            cmd::test::run(&cmd::test::TestArgs {
+                paths,
+                now: time(now)?,
+                format,
+                coverage: coverage || coverage_required,
+                coverage_required,
+                catalogs: catalogs(&config, flags)?,
+                data: config.data.iter().cloned().chain(data).collect(),
+            })
+        }
         Command::Import { sources, output } => cmd::import::run(&sources, &output),
         Command::Compile {
             policies,

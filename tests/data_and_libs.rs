@@ -215,3 +215,22 @@ fn unchecked_types_are_listed_and_color_is_chosen() {
     let never = plumb_in(&d, &[&args[..], &["--color", "never"]].concat());
     assert!(!text(&never).contains('\u{1b}'));
 }
+
+#[test]
+fn plumb_test_reads_data_files_too() {
+    let d = setup("test_data");
+    std::fs::write(
+        d.join("tested.plumb"),
+        format!(
+            "{RULES}\ntest key_rotated {{\n  resource aws_iam_access_key \"k\" {{ age: 60 }} expect fail\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(d.join("strict.yaml"), "max_key_age_days: 30\n").unwrap();
+    // With the data, 30 days: a 60-day-old key fails, as the test expects.
+    let out = plumb_in(&d, &["test", "--data", "strict.yaml", "tested.plumb"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Without it, the default 90 holds and the expectation is not met.
+    let out = plumb_in(&d, &["test", "tested.plumb"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}

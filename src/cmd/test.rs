@@ -18,6 +18,8 @@ pub struct TestArgs {
     pub coverage_required: bool,
     /// The frameworks rules may cite (built-in and `--catalog`).
     pub catalogs: plumb_compiler::Catalogs,
+    /// Data files, in the order they merge.
+    pub data: Vec<PathBuf>,
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode> {
@@ -30,6 +32,8 @@ pub fn run(args: &TestArgs) -> Result<ExitCode> {
     let policy = crate::policy::bind(compiled.program)?;
     let options = TestOptions {
         now: crate::output::now(args.now),
+        data: plumb_ingest::data::load(&args.data, |p| std::fs::read(p))
+            .map_err(|e| crate::error::CliError::Data(e.to_string()))?,
     };
     let report = plumb_testing::run(&policy, &suite, &options);
     let coverage = args

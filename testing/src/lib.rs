@@ -109,11 +109,14 @@ impl TestSuite {
 }
 
 /// How to run tests.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TestOptions {
     /// The evaluation time (seconds since the Unix epoch) of fixtures and
     /// rules alike: `age_days` and `now()` see it.
     pub now: f64,
+    /// The data document rules read with `data(...)` (`--data`); `null`
+    /// for none, so defaults apply.
+    pub data: Value,
 }
 
 /// What running every test came to.
@@ -379,6 +382,7 @@ fn run_one(policy: &CompiledPolicy, test: &TestCase, options: &TestOptions) -> T
                 now: options.now,
                 rules: Some(vec![rule]),
                 decisions: true,
+                data: options.data.clone(),
                 ..EvalOptions::default()
             },
         )
