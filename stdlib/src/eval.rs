@@ -211,8 +211,10 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
         "data" => match a {
             Value::String(key) => match data_read(&ctx.data, key) {
                 Ok(v) => Ok(v),
-                Err(_) if args.len() > 1 => Ok(b.clone()),
-                Err(e) => Err(e),
+                // A default stands in for what is missing, never for data
+                // shaped otherwise than the rule expects.
+                Err(DataMiss::Missing(_)) if args.len() > 1 => Ok(b.clone()),
+                Err(DataMiss::Missing(e) | DataMiss::NotAnObject(e)) => Err(e),
             },
             other => Err(wrong(name, "a key string", other)),
         },
@@ -243,22 +245,31 @@ pub fn call(name: &str, args: &[Value], ctx: &CallContext) -> R {
     }
 }
 
+/// Why `data(key)` found no value: the key is not there (a default may
+/// stand in), or a step of the path is not an object (always an error).
+enum DataMiss {
+    Missing(String),
+    NotAnObject(String),
+}
+
 /// The value rules read as `data(key)`: `key` is a name, or a dotted path
 /// into nested objects (`thresholds.max_age`). Where a step is missing the
 /// error names it and what there is instead.
-fn data_read(data: &Value, key: &str) -> Result<Value, String> {
+fn data_read(data: &Value, key: &str) -> Result<Value, DataMiss> {
     let mut at = data;
     let mut walked = String::new();
     for step in key.split('.') {
         let Value::Object(o) = at else {
             return Err(if walked.is_empty() {
-                "no data was given (pass a file with --data, or set `data` in plumb.toml)"
-                    .to_string()
+                DataMiss::Missing(
+                    "no data was given (pass a file with --data, or set `data` in plumb.toml)"
+                        .to_string(),
+                )
             } else {
-                format!(
+                DataMiss::NotAnObject(format!(
                     "`{walked}` in the data is {}, not an object",
                     at.type_name().as_str()
-                )
+                ))
             });
         };
         let Some(next) = o.get(step) else {
@@ -268,14 +279,14 @@ fn data_read(data: &Value, key: &str) -> Result<Value, String> {
             } else {
                 format!("{walked}.{step}")
             };
-            return Err(format!(
+            return Err(DataMiss::Missing(format!(
                 "the data has no `{path}`{}",
                 if known.is_empty() {
                     String::new()
                 } else {
                     format!(" (it has {})", known.join(", "))
                 }
-            ));
+            )));
         };
         if !walked.is_empty() {
             walked.push('.');

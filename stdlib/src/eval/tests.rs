@@ -195,6 +195,9 @@ fn data_reads_keys_and_paths_and_fails_closed_on_a_missing_one() {
     );
     let e = get(&[Value::string("max_age.days")]).unwrap_err();
     assert!(e.contains("`max_age` in the data is number"), "{e}");
+    // A default never hides data shaped otherwise than the path says.
+    let e = get(&[Value::string("max_age.days"), Value::Number(1.0)]).unwrap_err();
+    assert!(e.contains("`max_age` in the data is number"), "{e}");
     // A default stands in for what is missing, never for what is there.
     assert_eq!(
         get(&[Value::string("retention"), Value::Number(7.0)]),
