@@ -53,6 +53,12 @@ fn unknown_types_and_attributes_are_warnings_unless_declared() {
         []
     );
     assert_eq!(lint_alone(&rule("aws_s3_bucket", "tags.anything")), []);
+    // What importers keep of a source's own fields, on any type.
+    assert_eq!(
+        lint_alone(&rule("aws_s3_bucket", "aws_config.configuration.name")),
+        []
+    );
+    assert_eq!(lint_alone(&rule("azurerm_storage_account", "arm.kind")), []);
     // Unknown in one selected type is fine if another has it.
     assert_eq!(
         lint_alone(&rule(
